@@ -1,0 +1,150 @@
+/**
+ * Picks and initialises the TensorFlow.js backend for the course.
+ *
+ * Preference order: native TensorFlow with a GPU, native TensorFlow on the CPU, WebAssembly with the course's own
+ * training kernels, and finally the pure-JS `cpu` backend. `TFJS_BACKEND` (or the `backend` option) forces one.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { registerWasmTrainingKernels } from '../kernels';
+
+export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export const BACKEND_PREFERENCE: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+export interface EngineInfo {
+  /** The choice made, in the course's terms. */
+  backend: BackendName;
+  /** The name TF.js knows the backend by (`tf.getBackend()`). */
+  tfBackend: string;
+  device: 'gpu' | 'cpu';
+  /** One sentence: why this backend. */
+  reason: string;
+  /** Backends tried before this one, with why each could not be used. */
+  skipped: { backend: BackendName; why: string }[];
+  tfjsVersion: string;
+}
+
+export interface EngineOptions {
+  /** Force a backend; defaults to `process.env.TFJS_BACKEND`, else the first that works. */
+  backend?: BackendName;
+  /** Print the one-line summary (default true). */
+  verbose?: boolean;
+}
+
+let current: EngineInfo | undefined;
+
+/** The engine chosen by the last `initEngine` call, if any. */
+export function engineInfo(): EngineInfo | undefined {
+  return current;
+}
+
+/** Initialise TF.js on the best available backend (or the forced one) and say which and why. */
+export async function initEngine(options: EngineOptions = {}): Promise<EngineInfo> {
+  const forced = options.backend ?? parseBackendName(process.env.TFJS_BACKEND);
+  const candidates = forced ? [forced] : BACKEND_PREFERENCE;
+  const skipped: EngineInfo['skipped'] = [];
+  for (const backend of candidates) {
+    try {
+      const tfBackend = await activate(backend);
+      const reason = forced
+        ? `forced by ${options.backend ? 'the backend option' : 'TFJS_BACKEND'}`
+        : skipped.length === 0
+          ? 'the fastest backend, and it is available'
+          : `the fastest available (${skipped.map((s) => s.backend).join(', ')} not available)`;
+      current = {
+        backend,
+        tfBackend,
+        device: backend === 'tensorflow-gpu' ? 'gpu' : 'cpu',
+        reason,
+        skipped,
+        tfjsVersion: tf.version.tfjs,
+      };
+      if (options.verbose ?? true) console.log(describeEngine(current));
+      return current;
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      if (forced) {
+        throw new Error(`Backend '${backend}' was requested but cannot be loaded: ${why}${installHint(backend)}`);
+      }
+      skipped.push({ backend, why });
+    }
+  }
+  throw new Error(`No TF.js backend could be initialised: ${skipped.map((s) => `${s.backend}: ${s.why}`).join('; ')}`);
+}
+
+/** A one-line human summary of the engine. */
+export function describeEngine(info: EngineInfo): string {
+  return `TF.js ${info.tfjsVersion} on backend '${info.backend}' (${info.device}): ${info.reason}`;
+}
+
+export function parseBackendName(value: string | undefined): BackendName | undefined {
+  if (value === undefined || value === '') return undefined;
+  if ((BACKEND_PREFERENCE as readonly string[]).includes(value)) return value as BackendName;
+  throw new Error(`TFJS_BACKEND='${value}' is not a backend; use one of: ${BACKEND_PREFERENCE.join(', ')}`);
+}
+
+async function activate(backend: BackendName): Promise<string> {
+  switch (backend) {
+    case 'tensorflow-gpu':
+      loadNative('@tensorflow/tfjs-node-gpu');
+      await setBackend('tensorflow');
+      if (!nativeHasGpu()) throw new Error('tfjs-node-gpu loaded but TensorFlow sees no GPU');
+      return 'tensorflow';
+    case 'tensorflow':
+      loadNative('@tensorflow/tfjs-node');
+      await setBackend('tensorflow');
+      return 'tensorflow';
+    case 'wasm':
+      // Side effect: registers the 'wasm' backend with TF.js.
+      require('@tensorflow/tfjs-backend-wasm');
+      registerWasmTrainingKernels();
+      await setBackend('wasm');
+      return 'wasm';
+    case 'cpu':
+      await setBackend('cpu');
+      return 'cpu';
+  }
+}
+
+async function setBackend(name: string): Promise<void> {
+  if (tf.findBackendFactory(name) === null && tf.findBackend(name) === null) {
+    throw new Error(`backend '${name}' is not registered`);
+  }
+  const ok = await tf.setBackend(name);
+  await tf.ready();
+  if (!ok || tf.getBackend() !== name) throw new Error(`backend '${name}' failed to initialise`);
+}
+
+/**
+ * Load a native TF.js package. The package name must be the real one: danfojs-node's dependency on tfjs-node is
+ * aliased to plain tfjs in this project, so "require succeeded" alone does not prove the native binding is there.
+ */
+function loadNative(pkg: string): void {
+  let manifest: { name?: string };
+  try {
+    manifest = require(`${pkg}/package.json`);
+  } catch {
+    throw new Error(`${pkg} is not installed`);
+  }
+  if (manifest.name !== pkg) throw new Error(`${pkg} is not installed (only an alias to ${manifest.name})`);
+  require(pkg);
+}
+
+function nativeHasGpu(): boolean {
+  // tfjs-node-gpu falls back to the CPU silently when CUDA is missing; the binding lists physical devices.
+  try {
+    const backend = tf.backend() as unknown as { binding?: { TF_Version?: string }; isUsingGpuDevice?: boolean };
+    if (typeof backend.isUsingGpuDevice === 'boolean') return backend.isUsingGpuDevice;
+  } catch {
+    /* fall through */
+  }
+  return true;
+}
+
+function installHint(backend: BackendName): string {
+  if (backend === 'tensorflow' || backend === 'tensorflow-gpu') {
+    return `. Install it with 'npm run setup:native${backend === 'tensorflow-gpu' ? ' -- --gpu' : ''}' (needs internet${
+      backend === 'tensorflow-gpu' ? ', CUDA 11.2 and cuDNN 8.1' : ''
+    }).`;
+  }
+  return '';
+}
