@@ -1,0 +1,165 @@
+/**
+ * danfojs DataFrame views of each dataset for exploration (`head()`, `describe()`, `valueCounts()`), and
+ * `toHtmlTable` to show any DataFrame or Series as an HTML table in a notebook.
+ * danfojs-node takes most of a second to import, so it is loaded on first use, not with the library.
+ */
+import type { DataFrame, Series } from 'danfojs-node';
+import type { Toy2dData } from './toy2d';
+import type { MnistSplit } from './mnist';
+import type { Cifar10Set } from './cifar10';
+import type { MrpcPair } from './mrpc';
+import type { GloveVectors } from './glove';
+import { tokenize } from './text';
+
+type Danfo = typeof import('danfojs-node');
+let danfoModule: Danfo | undefined;
+
+/** The danfojs-node module, required on first use. */
+export function danfo(): Danfo {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  danfoModule ??= require('danfojs-node') as Danfo;
+  return danfoModule;
+}
+
+/** Columns of equal length, as plain arrays. */
+type Columns = Record<string, (string | number)[]>;
+
+function frame(columns: Columns): DataFrame {
+  const d = danfo();
+  return new d.DataFrame(columns);
+}
+
+/** Points `x1`, `x2` and their `label`. */
+export function toy2dFrame(data: Toy2dData): DataFrame {
+  const n = data.labels.length;
+  return frame({
+    x1: Array.from({ length: n }, (_, i) => data.points[2 * i]),
+    x2: Array.from({ length: n }, (_, i) => data.points[2 * i + 1]),
+    label: Array.from(data.labels),
+  });
+}
+
+/** One row per image: `label`, mean pixel value and the share of inked pixels (> 0.5). Reads the tensors once. */
+export function mnistFrame(split: MnistSplit, options: { limit?: number } = {}): DataFrame {
+  const n = Math.min(options.limit ?? Infinity, split.y.shape[0]);
+  const labels = split.y.dataSync();
+  const pixels = split.x.dataSync();
+  const mean: number[] = [];
+  const ink: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let sum = 0;
+    let inked = 0;
+    for (let p = i * 784; p < (i + 1) * 784; p++) {
+      sum += pixels[p];
+      if (pixels[p] > 0.5) inked++;
+    }
+    mean.push(sum / 784);
+    ink.push(inked / 784);
+  }
+  return frame({ label: Array.from(labels.subarray(0, n)), meanPixel: mean, inkShare: ink });
+}
+
+/** One row per image: `label`, `className` and the mean of each colour channel (0-255). */
+export function cifar10Frame(set: Cifar10Set, options: { limit?: number } = {}): DataFrame {
+  const n = Math.min(options.limit ?? Infinity, set.size);
+  const channels: number[][] = [[], [], []];
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < 3; c++) {
+      let sum = 0;
+      const base = i * 3072 + c * 1024;
+      for (let p = 0; p < 1024; p++) sum += set.pixels[base + p];
+      channels[c].push(sum / 1024);
+    }
+  }
+  const labels = Array.from(set.labels.subarray(0, n));
+  return frame({
+    label: labels,
+    className: labels.map((l) => set.classNames[l]),
+    meanRed: channels[0],
+    meanGreen: channels[1],
+    meanBlue: channels[2],
+  });
+}
+
+/** One row per pair: ids, label, token counts and the two sentences. */
+export function mrpcFrame(pairs: MrpcPair[]): DataFrame {
+  return frame({
+    id1: pairs.map((p) => p.id1),
+    id2: pairs.map((p) => p.id2),
+    label: pairs.map((p) => p.label),
+    tokens1: pairs.map((p) => tokenize(p.sentence1).length),
+    tokens2: pairs.map((p) => tokenize(p.sentence2).length),
+    sentence1: pairs.map((p) => p.sentence1),
+    sentence2: pairs.map((p) => p.sentence2),
+  });
+}
+
+/** One row per word (the first `limit`, default 1,000): rank, word, vector norm and the first `dims` components. */
+export function gloveFrame(glove: GloveVectors, options: { limit?: number; dims?: number } = {}): DataFrame {
+  const n = Math.min(options.limit ?? 1000, glove.size);
+  const dims = Math.min(options.dims ?? 4, glove.dim);
+  const columns: Columns = { rank: [], word: [], norm: [] };
+  for (let d = 0; d < dims; d++) columns[`v${d}`] = [];
+  for (let i = 0; i < n; i++) {
+    const v = glove.vectors.subarray(i * glove.dim, (i + 1) * glove.dim);
+    columns.rank.push(i + 1);
+    columns.word.push(glove.words[i]);
+    columns.norm.push(Math.hypot(...v));
+    for (let d = 0; d < dims; d++) columns[`v${d}`].push(v[d]);
+  }
+  return frame(columns);
+}
+
+function escapeHtml(value: unknown): string {
+  return String(value).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+}
+
+function formatCell(value: unknown, digits: number): string {
+  if (typeof value === 'number' && !Number.isInteger(value)) return escapeHtml(Number(value.toPrecision(digits)));
+  return escapeHtml(value);
+}
+
+export interface HtmlTableOptions {
+  /** At most this many rows (default 20); a last row says how many were left out. */
+  maxRows?: number;
+  caption?: string;
+  /** Significant digits of non-integer numbers (default 4). */
+  digits?: number;
+  /** Header of a Series' value column (default "value"). */
+  seriesName?: string;
+}
+
+/** An HTML `<table>` string of a DataFrame or Series (index as the first column), for `tslab.display.html`. */
+export function toHtmlTable(data: DataFrame | Series, options: HtmlTableOptions = {}): string {
+  const maxRows = options.maxRows ?? 20;
+  const digits = options.digits ?? 4;
+  const index = data.index as (string | number)[];
+  const isSeries = data.ndim === 1 || !('columns' in data);
+  const columns: string[] = isSeries ? [options.seriesName ?? 'value'] : (data as DataFrame).columns;
+  const values = (isSeries ? (data.values as unknown[]).map((v) => [v]) : (data.values as unknown[][])) as unknown[][];
+  const shown = Math.min(maxRows, values.length);
+  const head = `<tr><th></th>${columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr>`;
+  const rows = values
+    .slice(0, shown)
+    .map((row, i) => `<tr><th>${escapeHtml(index[i])}</th>${row.map((v) => `<td>${formatCell(v, digits)}</td>`).join('')}</tr>`);
+  if (values.length > shown) rows.push(`<tr><td colspan="${columns.length + 1}">… ${values.length - shown} more rows</td></tr>`);
+  const caption = options.caption ? `<caption>${escapeHtml(options.caption)}</caption>` : '';
+  return `<table class="dataframe">${caption}<thead>${head}</thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+/**
+ * One HTML block for a first look at a dataset: `head()`, `describe()` of the numeric columns and, if given,
+ * the value counts of a label column.
+ */
+export function datasetSummaryHtml(df: DataFrame, options: { title?: string; labelColumn?: string; headRows?: number } = {}): string {
+  const parts: string[] = [];
+  if (options.title) parts.push(`<h4>${escapeHtml(options.title)} (${df.shape[0]} rows × ${df.shape[1]} columns)</h4>`);
+  parts.push(toHtmlTable(df.head(options.headRows ?? 5), { caption: 'head' }));
+  const numeric = df.selectDtypes(['float32', 'int32']);
+  if (numeric.shape[1] > 0) parts.push(toHtmlTable(numeric.describe(), { caption: 'describe' }));
+  if (options.labelColumn) {
+    const counts = (df.column(options.labelColumn) as Series).valueCounts();
+    parts.push(toHtmlTable(counts, { caption: `value counts of ${options.labelColumn}`, seriesName: 'count', maxRows: 50 }));
+  }
+  return parts.join('\n');
+}
