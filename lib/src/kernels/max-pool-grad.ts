@@ -1,0 +1,89 @@
+/**
+ * MaxPoolGrad for wasm, REPLACING the backend's own kernel.
+ *
+ * Why: tfjs-backend-wasm 4.22's MaxPoolGrad returns wrong gradients as soon as the input has more than one channel
+ * (measured: every window of the second channel got zero gradient; the cpu backend and TensorFlow route dy to the
+ * window's maximum). Max-pool backward is memory-bound (a few compares per input element, no multiply-adds), so a
+ * typed-array pass directly over the wasm heap, without copies, is as fast as the scalar loop it replaces.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { TensorInfo, WasmBackend, requireInputs } from './wasm-kernel-runner';
+
+export function maxPoolGradWasm(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): TensorInfo {
+  const { dy, input } = requireInputs('MaxPoolGrad', args.inputs, ['dy', 'input']);
+  const backend = args.backend as WasmBackend;
+  const attrs = (args.attrs ?? {}) as unknown as {
+    filterSize: number | [number, number];
+    strides: number | [number, number];
+    pad: 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  };
+  if (input.shape.length !== 4) throw new Error(`MaxPoolGrad: input must be 4-D, got shape [${input.shape}]`);
+  const info = tf.backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number],
+    attrs.filterSize,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
+  const expectedDy = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
+  if (dy.shape.join() !== expectedDy.join()) {
+    throw new Error(`MaxPoolGrad: dy has shape [${dy.shape}], expected [${expectedDy}]`);
+  }
+  const dx = backend.makeOutput(input.shape, 'float32');
+  // Views after the only allocation (heap growth detaches older views).
+  const dxValues = backend.typedArrayFromHeap(dx);
+  const xValues = backend.typedArrayFromHeap(input);
+  const dyValues = backend.typedArrayFromHeap(dy);
+  dxValues.fill(0);
+  routeToWindowMaxima(xValues, dyValues, dxValues, info);
+  return dx;
+}
+
+/** For every pooling window: add its dy to the first (row-major) position holding the window's maximum. */
+function routeToWindowMaxima(
+  x: tf.backend_util.TypedArray,
+  dy: tf.backend_util.TypedArray,
+  dx: tf.backend_util.TypedArray,
+  info: tf.backend_util.Conv2DInfo,
+): void {
+  const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth } = info;
+  const { strideHeight, strideWidth, dilationHeight, dilationWidth, effectiveFilterHeight, effectiveFilterWidth } = info;
+  const top = info.padInfo.top;
+  const left = info.padInfo.left;
+  const rowStride = inWidth * channels;
+  const imageStride = inHeight * rowStride;
+  let dyIndex = 0;
+  for (let b = 0; b < batchSize; b++) {
+    const imageBase = b * imageStride;
+    for (let oh = 0; oh < outHeight; oh++) {
+      const hStart = oh * strideHeight - top;
+      const hEnd = Math.min(inHeight, hStart + effectiveFilterHeight);
+      let hFirst = hStart;
+      while (hFirst < 0) hFirst += dilationHeight;
+      for (let ow = 0; ow < outWidth; ow++) {
+        const wStart = ow * strideWidth - left;
+        const wEnd = Math.min(inWidth, wStart + effectiveFilterWidth);
+        let wFirst = wStart;
+        while (wFirst < 0) wFirst += dilationWidth;
+        for (let c = 0; c < channels; c++, dyIndex++) {
+          let best = -Infinity;
+          let bestIndex = -1;
+          for (let h = hFirst; h < hEnd; h += dilationHeight) {
+            const rowBase = imageBase + h * rowStride + c;
+            for (let w = wFirst; w < wEnd; w += dilationWidth) {
+              const index = rowBase + w * channels;
+              const value = x[index];
+              if (value > best || bestIndex < 0) {
+                best = value;
+                bestIndex = index;
+              }
+            }
+          }
+          if (bestIndex >= 0) dx[bestIndex] += dy[dyIndex];
+        }
+      }
+    }
+  }
+}
