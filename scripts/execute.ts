@@ -1,0 +1,105 @@
+/**
+ * npm run execute -- [notebooks|folders] [options]
+ *
+ * Executes notebooks headlessly with their kernel (tslab) through Jupyter's nbclient and writes executed copies.
+ * Default: the numbered course notebooks, notebooks/[0-9][0-9]-*.ipynb. See docs/tooling.md.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseCourseProfile } from '../lib/src/report/profile';
+import { findCourseRoot } from '../lib/src/report/project-root';
+import {
+  DEFAULT_LIMITS,
+  defaultJobs,
+  executeNotebooks,
+  summaryTable,
+} from './tooling/execute-notebooks';
+import { courseNotebooks, expandNotebookArgs } from './tooling/notebook-list';
+import { parseShard, selectShard } from './tooling/shard';
+import { positiveNumber } from './tooling/cli';
+
+const USAGE = `Usage: npm run execute -- [notebook.ipynb|folder ...] [options]
+  (no arguments: notebooks/[0-9][0-9]-*.ipynb)
+  -o, --output DIR        folder for executed copies (default out/executed)
+      --in-place          overwrite the source notebooks with their executed versions
+  -p, --profile NAME      smoke | full, sets COURSE_PROFILE for the kernels (default: $COURSE_PROFILE or full)
+      --cell-timeout S    seconds per cell (default smoke ${DEFAULT_LIMITS.smoke.cell}, full ${DEFAULT_LIMITS.full.cell})
+      --timeout S         seconds per notebook (default smoke ${DEFAULT_LIMITS.smoke.notebook}, full ${DEFAULT_LIMITS.full.notebook})
+  -j, --jobs N            notebooks run in parallel (default ${defaultJobs()})
+      --shard I/N         run only shard I of N (0-based; round-robin over the list in course order)
+      --kernel NAME       kernel to use (default: the notebook's kernelspec, else tslab)
+      --summary FILE      JSON summary (default <output>/summary.json)
+      --list              print the notebooks that would run, and exit`;
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      output: { type: 'string', short: 'o' },
+      'in-place': { type: 'boolean' },
+      profile: { type: 'string', short: 'p' },
+      'cell-timeout': { type: 'string' },
+      timeout: { type: 'string' },
+      jobs: { type: 'string', short: 'j' },
+      shard: { type: 'string' },
+      kernel: { type: 'string' },
+      summary: { type: 'string' },
+      list: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const root = findCourseRoot(__dirname);
+  const profile = parseCourseProfile(values.profile ?? process.env.COURSE_PROFILE);
+  let notebooks = positionals.length > 0 ? expandNotebookArgs(positionals) : courseNotebooks(root);
+  if (values.shard) notebooks = selectShard(notebooks, parseShard(values.shard));
+  if (values.list) {
+    for (const nb of notebooks) console.log(path.relative(process.cwd(), nb));
+    return 0;
+  }
+  if (notebooks.length === 0) {
+    console.log('execute: no notebooks to run' + (values.shard ? ` in shard ${values.shard}` : ''));
+    return 0;
+  }
+  const inPlace = values['in-place'] ?? false;
+  const outputDir = path.resolve(values.output ?? path.join(root, 'out', 'executed'));
+  const limits = DEFAULT_LIMITS[profile];
+  const options = {
+    notebooks,
+    outputDir,
+    inPlace,
+    profile,
+    cellTimeoutSeconds: positiveNumber('--cell-timeout', values['cell-timeout'], limits.cell),
+    notebookTimeoutSeconds: positiveNumber('--timeout', values.timeout, limits.notebook),
+    jobs: positiveNumber('--jobs', values.jobs, defaultJobs()),
+    kernel: values.kernel,
+    log: (line: string) => console.log(line),
+  };
+  console.log(
+    `execute: ${notebooks.length} notebook(s), profile ${profile}, ${options.jobs} at a time, ` +
+      `limits ${options.cellTimeoutSeconds} s/cell and ${options.notebookTimeoutSeconds} s/notebook` +
+      (inPlace ? ', in place' : `, into ${path.relative(process.cwd(), outputDir) || '.'}`),
+  );
+  const results = await executeNotebooks(options);
+  console.log('\n' + summaryTable(results));
+  const summaryFile = values.summary ?? (inPlace ? undefined : path.join(outputDir, 'summary.json'));
+  if (summaryFile) {
+    fs.mkdirSync(path.dirname(path.resolve(summaryFile)), { recursive: true });
+    fs.writeFileSync(summaryFile, JSON.stringify({ profile, shard: values.shard ?? null, results }, null, 2) + '\n');
+  }
+  const failed = results.filter((r) => r.status !== 'ok').length;
+  console.log(failed === 0 ? `\nexecute: all ${results.length} notebook(s) ran` : `\nexecute: ${failed} of ${results.length} failed`);
+  return failed === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    console.error(`execute: ${error.message}`);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,97 @@
+/**
+ * Executes a list of notebooks headlessly, a bounded number at a time, each in its own kernel, and writes the
+ * executed copies to an output folder. Used by `npm run execute` (scripts/execute.ts).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { CourseProfile } from '../../lib/src/report/profile';
+import { mapWithConcurrency } from './pool';
+import { NotebookRunResult, runNotebook } from './run-notebook';
+import { formatTable, truncate } from './text-table';
+
+export interface ExecuteOptions {
+  notebooks: string[];
+  /** Folder for the executed copies; ignored with inPlace. */
+  outputDir: string;
+  inPlace: boolean;
+  profile: CourseProfile;
+  cellTimeoutSeconds: number;
+  notebookTimeoutSeconds: number;
+  jobs: number;
+  kernel?: string;
+  /** Called as each notebook starts and ends (progress lines). */
+  log?: (line: string) => void;
+}
+
+export interface ExecutedNotebook {
+  notebook: string;
+  output: string;
+  status: NotebookRunResult['status'];
+  seconds: number;
+  failedCell: number | null;
+  error: string | null;
+}
+
+/** Per-profile default time limits, in seconds. */
+export const DEFAULT_LIMITS: Record<CourseProfile, { cell: number; notebook: number }> = {
+  smoke: { cell: 300, notebook: 900 },
+  full: { cell: 4 * 3600, notebook: 8 * 3600 },
+};
+
+export function defaultJobs(): number {
+  return Math.max(1, Math.min(4, Math.floor(os.cpus().length / 2)));
+}
+
+export function outputPathFor(notebook: string, options: Pick<ExecuteOptions, 'outputDir' | 'inPlace'>): string {
+  return options.inPlace ? notebook : path.join(options.outputDir, path.basename(notebook));
+}
+
+export async function executeNotebooks(options: ExecuteOptions): Promise<ExecutedNotebook[]> {
+  const log = options.log ?? (() => {});
+  const outputs = options.notebooks.map((nb) => path.resolve(outputPathFor(nb, options)));
+  const clash = outputs.find((out, i) => outputs.indexOf(out) !== i);
+  if (clash) throw new Error(`two notebooks would be written to ${clash}; execute them into separate folders`);
+  if (!options.inPlace) {
+    const overwrite = options.notebooks.find((nb, i) => path.resolve(nb) === outputs[i]);
+    if (overwrite) throw new Error(`${overwrite} would be overwritten; pass --in-place to do that on purpose`);
+  }
+  return mapWithConcurrency(options.notebooks, options.jobs, async (notebook, i) => {
+    const name = path.basename(notebook);
+    const output = outputs[i] as string;
+    log(`▶ ${name}`);
+    const logDir = options.inPlace ? fs.mkdtempSync(path.join(os.tmpdir(), 'course-execute-')) : path.dirname(output);
+    const result = await runNotebook({
+      input: notebook,
+      output,
+      kernel: options.kernel,
+      cellTimeoutSeconds: options.cellTimeoutSeconds,
+      notebookTimeoutSeconds: options.notebookTimeoutSeconds,
+      env: { COURSE_PROFILE: options.profile },
+      kernelLog: path.join(logDir, `${path.basename(notebook, '.ipynb')}.kernel.log`),
+    });
+    const done: ExecutedNotebook = {
+      notebook,
+      output,
+      status: result.status,
+      seconds: Math.round(result.seconds * 10) / 10,
+      failedCell: result.failedCell,
+      error: result.error,
+    };
+    log(`${done.status === 'ok' ? '✓' : '✗'} ${name}: ${done.status} in ${done.seconds.toFixed(1)} s`);
+    return done;
+  });
+}
+
+export function summaryTable(results: ExecutedNotebook[]): string {
+  return formatTable(
+    ['notebook', 'status', 'time', 'failing cell', 'error'],
+    results.map((r) => [
+      path.basename(r.notebook),
+      r.status,
+      `${r.seconds.toFixed(1)} s`,
+      r.failedCell === null ? '' : String(r.failedCell),
+      r.error ? truncate(r.error, 100) : '',
+    ]),
+  );
+}
