@@ -10,6 +10,8 @@ import { depthwiseConv2dBackpropFilterWasm, depthwiseConv2dBackpropInputWasm } f
 import { einsumWasm } from './einsum';
 import { maxPoolGradWasm } from './max-pool-grad';
 import { unsortedSegmentSumWasm } from './unsorted-segment-sum';
+import { registerWasmFusedKernels } from './fused-index';
+export * from './fused-index';
 
 export { conv2dBackpropFilterWasm, conv2dBackpropInputWasm } from './conv2d-backprop';
 export { depthwiseConv2dBackpropFilterWasm, depthwiseConv2dBackpropInputWasm } from './depthwise-conv2d-backprop';
@@ -48,4 +50,5 @@ export function registerWasmTrainingKernels(): void {
     if (current !== undefined) tf.unregisterKernel(kernelName, 'wasm');
     tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
   }
+  registerWasmFusedKernels();
 }
