@@ -1,0 +1,69 @@
+/**
+ * `npm run datasets -- [names] [--from DIR] [--check] [--dir DIR] [--keep-archive] [--list]`
+ *
+ * For each dataset (default: all manifests in datasets/), checks the files in the data directory (size + sha256),
+ * downloads what is missing from the official URL (resuming), or imports it from a local folder with --from,
+ * verifies, unpacks, and prints one line per file that is still missing, saying how to provide it.
+ */
+import * as path from 'path';
+import { dataDir, projectRoot } from '../lib/src/data/paths';
+import { readManifests } from './datasets/manifest';
+import { ensureDataset } from './datasets/ensure';
+
+function parseArgs(argv: string[]) {
+  const args = { names: [] as string[], from: undefined as string | undefined, dir: undefined as string | undefined, check: false, list: false, keepArchive: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--from' || a === '--dir') {
+      const value = argv[++i];
+      if (!value) throw new Error(`${a} needs a folder`);
+      if (a === '--from') args.from = value;
+      else args.dir = value;
+    } else if (a === '--check') args.check = true;
+    else if (a === '--list') args.list = true;
+    else if (a === '--keep-archive') args.keepArchive = true;
+    else if (a === '--help' || a === '-h') {
+      console.log('usage: npm run datasets -- [names...] [--from DIR] [--check] [--dir DATA_DIR] [--keep-archive] [--list]');
+      process.exit(0);
+    } else if (a.startsWith('-')) throw new Error(`unknown option ${a}`);
+    else args.names.push(a);
+  }
+  return args;
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  const manifests = readManifests(path.join(projectRoot(), 'datasets'));
+  if (args.list) {
+    for (const m of manifests) console.log(`${m.name.padEnd(8)} ${m.title}\n         licence: ${m.licence}`);
+    return 0;
+  }
+  const unknown = args.names.filter((n) => !manifests.some((m) => m.name === n));
+  if (unknown.length > 0) {
+    console.error(`unknown dataset(s): ${unknown.join(', ')}; known: ${manifests.map((m) => m.name).join(', ')}`);
+    return 2;
+  }
+  const chosen = args.names.length > 0 ? manifests.filter((m) => args.names.includes(m.name)) : manifests;
+  const dir = dataDir(args.dir);
+  console.log(`data directory: ${dir}${args.from ? ` (importing from ${path.resolve(args.from)})` : ''}`);
+  let failed = 0;
+  for (const m of chosen) {
+    const result = await ensureDataset(m, { dataDir: dir, from: args.from, checkOnly: args.check, keepArchive: args.keepArchive });
+    if (result.ok) {
+      console.log(`${m.name}: ok (${result.folder})${result.obtained.length ? `, obtained ${result.obtained.length} file(s)` : ''}`);
+      if (m.name === 'mrpc') console.log(`mrpc: licence: ${m.licence}`);
+    } else {
+      failed++;
+      for (const line of result.problems) console.error(line);
+    }
+  }
+  return failed === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(2);
+  },
+);
