@@ -45,7 +45,7 @@ export async function checkFile(folder: string, entry: ManifestFile, stamp?: Ver
   }
   const digest = await hashFile(file);
   if (entry.sha256.includes(digest) || stamped?.sha256 === digest) return { state: 'ok', file };
-  const expected = [...entry.sha256, ...(stamped ? [stamped.sha256] : [])].join(' or ');
+  const expected = [...new Set([...entry.sha256, ...(stamped ? [stamped.sha256] : [])])].join(' or ');
   return { state: 'bad', file, problem: `sha256 mismatch: expected ${expected}, found ${digest}` };
 }
 

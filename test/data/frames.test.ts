@@ -1,0 +1,56 @@
+import { strict as assert } from 'assert';
+import * as tf from '@tensorflow/tfjs';
+import { cifar10Frame, datasetSummaryHtml, loadCifar10, loadMnist, makeMoons, mnistFrame, mrpcFrame, parseMrpc, toHtmlTable, toy2dFrame } from '../../lib/src/data';
+import { MRPC_ROWS, mrpcText, removeDir, tempDir, writeCifarFixture, writeMnistFixture } from './fixtures';
+
+describe('data: DataFrame views and HTML tables', () => {
+  it('importing the data module does not load danfojs-node', () => {
+    const { execFileSync } = require('child_process') as typeof import('child_process');
+    const script = "require('tsx/cjs'); require('./lib/src/data'); console.log(Object.keys(require.cache).some((k) => k.includes('danfojs-node')))";
+    assert.equal(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }).trim(), 'false');
+  });
+
+  it('toy 2D frame: head, describe and value counts as HTML', () => {
+    const data = makeMoons({ n: 40, seed: 1 });
+    const df = toy2dFrame(data);
+    assert.deepEqual(df.columns, ['x1', 'x2', 'label']);
+    assert.deepEqual(df.shape, [40, 3]);
+    const html = datasetSummaryHtml(df, { title: 'moons <2D>', labelColumn: 'label' });
+    assert.match(html, /<h4>moons &lt;2D&gt; \(40 rows × 3 columns\)<\/h4>/);
+    assert.match(html, /<caption>describe<\/caption>.*<th>mean<\/th>/s);
+    assert.match(html, /<caption>value counts of label<\/caption><thead><tr><th><\/th><th>count<\/th><\/tr><\/thead><tbody><tr><th>[01]<\/th><td>20<\/td>/);
+    tf.dispose([data.x, data.y]);
+  });
+
+  it('toHtmlTable escapes, limits rows and formats numbers', () => {
+    const { DataFrame } = require('danfojs-node') as typeof import('danfojs-node');
+    const df = new DataFrame({ text: ['<b>&', 'x', 'y'], v: [1 / 3, 2, 3] });
+    const html = toHtmlTable(df, { maxRows: 2, caption: 'c' });
+    assert.match(html, /<td>&lt;b&gt;&amp;<\/td><td>0\.3333<\/td>/);
+    assert.match(html, /… 1 more rows/);
+    assert.ok(!html.includes('<b>'));
+  });
+
+  it('MNIST, CIFAR-10 and MRPC frames', () => {
+    const dir = tempDir();
+    try {
+      writeMnistFixture(dir);
+      const mnist = loadMnist({ dir, validationSplit: 0 });
+      const m = mnistFrame(mnist.test);
+      assert.deepEqual(m.columns, ['label', 'meanPixel', 'inkShare']);
+      assert.deepEqual(m.column('label').values, [0, 1, 2, 3, 4]);
+      assert.ok(Math.abs((m.column('meanPixel').values[1] as number) - 10 / 255) < 1e-6);
+      writeCifarFixture(dir);
+      const cifar = loadCifar10({ dataDir: dir });
+      const c = cifar10Frame(cifar.test);
+      assert.deepEqual(c.column('className').values.slice(0, 2), ['airplane', 'automobile']);
+      assert.ok(Math.abs((c.column('meanGreen').values[0] as number) - 100) < 1e-9);
+      const pairs = parseMrpc(mrpcText(MRPC_ROWS), 'x');
+      const r = mrpcFrame(pairs);
+      assert.deepEqual(r.column('label').values, [1, 0, 1, 0]);
+      assert.match(toHtmlTable(r), /&quot; the witness &quot;/);
+    } finally {
+      removeDir(dir);
+    }
+  });
+});
