@@ -1,0 +1,147 @@
+/**
+ * The reference models of the benchmark and the profiler, built the same way for every backend.
+ * `lstm: 'fused'` swaps tf.layers.lstm for the course's fused LSTM layer (same maths, fewer ops).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { fusedLstm } from '../../lib/src/kernels/lstm-layer';
+
+export const REFERENCE_MODELS = ['mlp', 'cnn', 'lstm', 'cifar-cnn', 'siamese-bilstm'] as const;
+export type ReferenceModelName = (typeof REFERENCE_MODELS)[number];
+export type LstmImplementation = 'layers' | 'fused';
+
+export interface ReferenceModel {
+  model: tf.LayersModel;
+  /** Loss of one batch, as tf.layers computes it for this model's compile() loss. */
+  loss: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar;
+  lossName: 'categoricalCrossentropy' | 'binaryCrossentropy';
+}
+
+export function parseModelNames(list: string): ReferenceModelName[] {
+  const names = list.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const name of names) {
+    if (!(REFERENCE_MODELS as readonly string[]).includes(name)) {
+      throw new Error(`Unknown model '${name}'; choose from ${REFERENCE_MODELS.join(', ')}`);
+    }
+  }
+  return names as ReferenceModelName[];
+}
+
+const categorical = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.mean(tf.metrics.categoricalCrossentropy(yTrue, yPred)) as tf.Scalar;
+const binary = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.mean(tf.metrics.binaryCrossentropy(yTrue, yPred)) as tf.Scalar;
+
+export function buildReferenceModel(name: ReferenceModelName, lstm: LstmImplementation = 'fused'): ReferenceModel {
+  switch (name) {
+    case 'mlp':
+      return { model: mlp(), loss: categorical, lossName: 'categoricalCrossentropy' };
+    case 'cnn':
+      return { model: mnistCnn(0), loss: categorical, lossName: 'categoricalCrossentropy' };
+    case 'lstm':
+      return { model: embeddingLstm(lstm), loss: binary, lossName: 'binaryCrossentropy' };
+    case 'cifar-cnn':
+      return { model: cifarCnn(), loss: categorical, lossName: 'categoricalCrossentropy' };
+    case 'siamese-bilstm':
+      return { model: siameseBilstm(lstm), loss: binary, lossName: 'binaryCrossentropy' };
+  }
+}
+
+function mlp(): tf.LayersModel {
+  return tf.sequential({
+    layers: [
+      tf.layers.dense({ inputShape: [784], units: 256, activation: 'relu' }),
+      tf.layers.dense({ units: 10, activation: 'softmax' }),
+    ],
+  });
+}
+
+/** conv16-pool-conv32-pool-dense64; `dropout` > 0 adds the dropout used for the time-to-accuracy run. */
+export function mnistCnn(dropout: number): tf.LayersModel {
+  const layers: tf.layers.Layer[] = [
+    tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 16, kernelSize: 3, activation: 'relu' }),
+    tf.layers.maxPooling2d({ poolSize: 2 }),
+    tf.layers.conv2d({ filters: 32, kernelSize: 3, activation: 'relu' }),
+    tf.layers.maxPooling2d({ poolSize: 2 }),
+    tf.layers.flatten(),
+  ];
+  if (dropout > 0) layers.push(tf.layers.dropout({ rate: dropout }));
+  layers.push(tf.layers.dense({ units: 64, activation: 'relu' }));
+  if (dropout > 0) layers.push(tf.layers.dropout({ rate: dropout }));
+  layers.push(tf.layers.dense({ units: 10, activation: 'softmax' }));
+  return tf.sequential({ layers });
+}
+
+function recurrent(impl: LstmImplementation, units: number, goBackwards = false): tf.layers.Layer {
+  // Sigmoid gates (as PyTorch); tf.layers.lstm defaults to hardSigmoid.
+  const config = { units, recurrentActivation: 'sigmoid', goBackwards } as const;
+  return impl === 'fused' ? fusedLstm(config) : tf.layers.lstm(config);
+}
+
+function embeddingLstm(impl: LstmImplementation): tf.LayersModel {
+  return tf.sequential({
+    layers: [
+      tf.layers.embedding({ inputDim: 5000, outputDim: 64, inputLength: 40 }),
+      recurrent(impl, 64),
+      tf.layers.dense({ units: 1, activation: 'sigmoid' }),
+    ],
+  });
+}
+
+/** Three conv blocks (conv-BN-ReLU x2, max pool) of 32/64/128 filters, dense 128: ~0.55M parameters. */
+function cifarCnn(): tf.LayersModel {
+  const layers: tf.layers.Layer[] = [];
+  let first = true;
+  for (const filters of [32, 64, 128]) {
+    for (let i = 0; i < 2; i++) {
+      layers.push(
+        tf.layers.conv2d({
+          ...(first ? { inputShape: [32, 32, 3] } : {}),
+          filters,
+          kernelSize: 3,
+          padding: 'same',
+          useBias: false,
+        }),
+      );
+      first = false;
+      layers.push(tf.layers.batchNormalization());
+      layers.push(tf.layers.activation({ activation: 'relu' }));
+    }
+    layers.push(tf.layers.maxPooling2d({ poolSize: 2 }));
+  }
+  layers.push(tf.layers.flatten(), tf.layers.dropout({ rate: 0.3 }));
+  layers.push(tf.layers.dense({ units: 128, activation: 'relu' }), tf.layers.dense({ units: 10, activation: 'softmax' }));
+  return tf.sequential({ layers });
+}
+
+export const SIAMESE_VOCAB = 10000;
+export const SIAMESE_LENGTH = 40;
+
+/** MRPC-style pair model: shared Embedding(100) + BiLSTM(64) encoder, features [u, v, |u-v|, u*v], sigmoid head. */
+function siameseBilstm(impl: LstmImplementation): tf.LayersModel {
+  const left = tf.input({ shape: [SIAMESE_LENGTH], dtype: 'int32', name: 'left' });
+  const right = tf.input({ shape: [SIAMESE_LENGTH], dtype: 'int32', name: 'right' });
+  const embedding = tf.layers.embedding({ inputDim: SIAMESE_VOCAB, outputDim: 100 });
+  const forward = recurrent(impl, 64);
+  const backward = recurrent(impl, 64, true);
+  const encode = (tokens: tf.SymbolicTensor) => {
+    const embedded = embedding.apply(tokens) as tf.SymbolicTensor;
+    return tf.layers
+      .concatenate()
+      .apply([forward.apply(embedded) as tf.SymbolicTensor, backward.apply(embedded) as tf.SymbolicTensor]) as tf.SymbolicTensor;
+  };
+  const features = new PairFeatures().apply([encode(left), encode(right)]) as tf.SymbolicTensor;
+  const hidden = tf.layers.dense({ units: 64, activation: 'relu' }).apply(features) as tf.SymbolicTensor;
+  const out = tf.layers.dense({ units: 1, activation: 'sigmoid' }).apply(hidden) as tf.SymbolicTensor;
+  return tf.model({ inputs: [left, right], outputs: out });
+}
+
+/** [u, v, |u - v|, u * v]: the usual sentence-pair features. */
+class PairFeatures extends tf.layers.Layer {
+  static className = 'BenchPairFeatures';
+  override computeOutputShape(inputShape: tf.Shape[]): tf.Shape {
+    const [u] = inputShape;
+    return [u[0], 4 * (u[1] as number)];
+  }
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const [u, v] = inputs as tf.Tensor[];
+    return tf.tidy(() => tf.concat([u, v, tf.abs(tf.sub(u, v)), tf.mul(u, v)], -1));
+  }
+}

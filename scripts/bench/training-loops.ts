@@ -1,0 +1,52 @@
+/**
+ * The two ways the benchmark trains one epoch: Keras-style `model.fit`, and a lean loop of `optimizer.minimize`
+ * calls that reads nothing back to JS between batches (fit syncs the loss of every batch for its callbacks).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { ReferenceModel } from './models';
+import { batchOf, SyntheticSet } from './synthetic';
+
+export type TrainingLoop = 'fit' | 'custom';
+
+export interface EpochRunner {
+  /** Train one epoch over the first `examples` rows; resolves when the backend has finished. */
+  epoch(examples: number): Promise<void>;
+  dispose(): void;
+}
+
+export function epochRunner(reference: ReferenceModel, data: SyntheticSet, loop: TrainingLoop, batchSize: number): EpochRunner {
+  const { model } = reference;
+  if (loop === 'fit') {
+    model.compile({ optimizer: tf.train.adam(1e-3), loss: reference.lossName });
+    return {
+      async epoch(examples) {
+        const xs = batchOf(data.xs, 0, examples);
+        const ys = tf.slice(data.ys, 0, examples);
+        await model.fit(xs, ys, { batchSize, epochs: 1, shuffle: false, verbose: 0 });
+        tf.dispose([xs, ys]);
+      },
+      dispose() {
+        model.optimizer?.dispose();
+      },
+    };
+  }
+  const optimizer = tf.train.adam(1e-3);
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  return {
+    async epoch(examples) {
+      for (let start = 0; start < examples; start += batchSize) {
+        const count = Math.min(batchSize, examples - start);
+        tf.tidy(() => {
+          const xs = batchOf(data.xs, start, count);
+          const ys = tf.slice(data.ys, start, count);
+          optimizer.minimize(() => reference.loss(ys, model.apply(xs, { training: true }) as tf.Tensor), false, variables);
+        });
+      }
+      // The backends used here run synchronously, but a GPU backend would queue: wait for the last update.
+      await variables[0].data();
+    },
+    dispose() {
+      optimizer.dispose();
+    },
+  };
+}

@@ -1,0 +1,149 @@
+/**
+ * Where a training step's time goes, kernel by kernel, forward / backward / optimizer, for the reference models
+ * (MLP, MNIST CNN, Embedding+LSTM) and two larger ones (CIFAR-10 CNN with batch norm, siamese BiLSTM on
+ * MRPC-length pairs).
+ *
+ *   npx tsx scripts/profile.ts                              # every model, wasm with the course kernels
+ *   npx tsx scripts/profile.ts --models lstm --variant stock  # tf.layers.lstm and the stock matmul
+ *   npx tsx scripts/profile.ts --backend cpu --models mlp --top 8 --steps 3
+ *
+ * Writes bench/profile-latest.json as well. "outside kernels" is step time not spent in any kernel: engine
+ * book-keeping, autodiff, JS glue.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { registerWasmTrainingKernels } from '../lib/src/kernels';
+import { registerWasmFusedKernels, restoreStockWasmKernels } from '../lib/src/kernels/fused-index';
+import { KernelTimer, KernelTiming } from './bench/kernel-timer';
+import { buildReferenceModel, parseModelNames, REFERENCE_MODELS, ReferenceModelName } from './bench/models';
+import { batchOf, syntheticData } from './bench/synthetic';
+
+interface Options {
+  models: ReferenceModelName[];
+  backend: 'wasm' | 'cpu';
+  variant: 'stock' | 'course';
+  steps: number;
+  top: number;
+  batchSize: number;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { models: [...REFERENCE_MODELS], backend: 'wasm', variant: 'course', steps: 5, top: 10, batchSize: 64 };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = argv[++i];
+    if (value === undefined) throw new Error(`${flag} needs a value`);
+    if (flag === '--models') o.models = parseModelNames(value);
+    else if (flag === '--backend' && (value === 'wasm' || value === 'cpu')) o.backend = value;
+    else if (flag === '--variant' && (value === 'stock' || value === 'course')) o.variant = value;
+    else if (flag === '--steps' || flag === '--top' || flag === '--batch-size') {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} needs a positive integer, got '${value}'`);
+      if (flag === '--steps') o.steps = n;
+      else if (flag === '--top') o.top = n;
+      else o.batchSize = n;
+    } else throw new Error(`Unknown option or value: ${flag} ${value}`);
+  }
+  return o;
+}
+
+interface ModelProfile {
+  model: ReferenceModelName;
+  stepMs: number;
+  kernelMs: number;
+  phases: Record<string, number>;
+  kernels: (KernelTiming & { msPerStep: number; share: number })[];
+}
+
+async function profileModel(name: ReferenceModelName, o: Options, timer: KernelTimer): Promise<ModelProfile> {
+  const reference = buildReferenceModel(name, o.variant === 'course' ? 'fused' : 'layers');
+  const data = syntheticData(name, o.batchSize);
+  const optimizer = tf.train.adam(1e-3);
+  const variables = reference.model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const step = () =>
+    tf.tidy(() => {
+      const xs = batchOf(data.xs, 0, o.batchSize);
+      const ys = tf.slice(data.ys, 0, o.batchSize);
+      const { grads } = optimizer.computeGradients(() => {
+        timer.phase = 'forward';
+        const loss = reference.loss(ys, reference.model.apply(xs, { training: true }) as tf.Tensor);
+        timer.phase = 'backward';
+        return loss;
+      }, variables);
+      timer.phase = 'optimizer';
+      optimizer.applyGradients(grads);
+      timer.phase = 'other';
+    });
+  try {
+    step(); // warm-up: first calls allocate and compile
+    timer.reset();
+    const start = performance.now();
+    for (let s = 0; s < o.steps; s++) step();
+    await variables[0].data();
+    const stepMs = (performance.now() - start) / o.steps;
+    const timings = timer.timings();
+    const kernelMs = timings.reduce((sum, t) => sum + t.ms, 0) / o.steps;
+    const phases: Record<string, number> = {};
+    for (const t of timings) phases[t.phase] = (phases[t.phase] ?? 0) + t.ms / o.steps;
+    return {
+      model: name,
+      stepMs,
+      kernelMs,
+      phases,
+      kernels: timings.map((t) => ({ ...t, msPerStep: t.ms / o.steps, share: t.ms / o.steps / stepMs })),
+    };
+  } finally {
+    optimizer.dispose();
+    reference.model.dispose();
+    tf.dispose([data.xs, data.ys]);
+  }
+}
+
+function print(p: ModelProfile, o: Options): void {
+  const examplesPerSec = (o.batchSize / p.stepMs) * 1000;
+  console.log(`\n== ${p.model}: ${p.stepMs.toFixed(2)} ms per step of ${o.batchSize} (${examplesPerSec.toFixed(0)} examples/s)`);
+  const phases = Object.entries(p.phases).map(([k, v]) => `${k} ${v.toFixed(2)} ms`).join(', ');
+  const outside = p.stepMs - p.kernelMs;
+  console.log(`   kernels ${p.kernelMs.toFixed(2)} ms (${phases}); outside kernels ${outside.toFixed(2)} ms (${((100 * outside) / p.stepMs).toFixed(0)}%)`);
+  console.log(`   ${'kernel'.padEnd(28)} ${'phase'.padEnd(9)} ${'calls'.padStart(6)} ${'ms/step'.padStart(8)} ${'share'.padStart(6)}`);
+  for (const k of p.kernels.slice(0, o.top)) {
+    console.log(
+      `   ${k.kernel.padEnd(28)} ${k.phase.padEnd(9)} ${String(k.calls / o.steps).padStart(6)} ${k.msPerStep.toFixed(2).padStart(8)} ${(100 * k.share).toFixed(1).padStart(5)}%`,
+    );
+  }
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  if (o.backend === 'wasm') {
+    require('@tensorflow/tfjs-backend-wasm');
+    registerWasmTrainingKernels();
+    if (o.variant === 'stock') restoreStockWasmKernels();
+    else registerWasmFusedKernels();
+  }
+  if (!(await tf.setBackend(o.backend))) throw new Error(`backend ${o.backend} failed to start`);
+  await tf.ready();
+  console.log(`backend ${tf.getBackend()}, variant ${o.variant}, batch ${o.batchSize}, ${o.steps} timed steps per model`);
+  const timer = new KernelTimer(o.backend);
+  timer.install();
+  const profiles: ModelProfile[] = [];
+  try {
+    for (const name of o.models) {
+      const p = await profileModel(name, o, timer);
+      print(p, o);
+      profiles.push(p);
+    }
+  } finally {
+    timer.uninstall();
+  }
+  fs.mkdirSync('bench', { recursive: true });
+  const out = path.join('bench', 'profile-latest.json');
+  fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), options: o, profiles }, null, 2) + '\n');
+  console.log(`\nwrote ${out}`);
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.stack : error);
+  process.exit(1);
+});
