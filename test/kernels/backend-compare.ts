@@ -52,10 +52,10 @@ export async function computeOn(
  * Assert |actual - expected| <= rtol*|expected| + atol elementwise, with atol scaled to the largest expected
  * magnitude (float32 sums of many products lose absolute, not relative, precision near zero).
  */
-export function assertAllClose(actual: PlainTensor, expected: PlainTensor, label: string, rtol = 1e-4): void {
+export function assertAllClose(actual: PlainTensor, expected: PlainTensor, label: string, rtol = 1e-4, atolFloor = 1e-8): void {
   assert.deepEqual(actual.shape, expected.shape, `${label}: shape`);
   const scale = expected.values.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-  const atol = 1e-5 * Math.max(scale, 1e-3);
+  const atol = Math.max(1e-5 * scale, atolFloor);
   let worst = -1;
   let worstExcess = 0;
   expected.values.forEach((e, i) => {

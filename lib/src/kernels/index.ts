@@ -34,7 +34,9 @@ export const WASM_TRAINING_KERNELS: readonly CourseKernel[] = [
 ];
 
 /** Kernels tfjs-backend-wasm 4.22 has but gets wrong (or slow) for training; the course's version replaces them. */
-export const WASM_REPLACED_KERNELS: readonly CourseKernel[] = [{ kernelName: 'MaxPoolGrad', kernelFunc: maxPoolGradWasm as tf.KernelFunc }];
+export const WASM_REPLACED_KERNELS: readonly CourseKernel[] = [
+  { kernelName: 'MaxPoolGrad', kernelFunc: maxPoolGradWasm as tf.KernelFunc },
+];
 
 /**
  * Register the course's wasm training kernels. Safe to call any number of times, before or after the wasm backend

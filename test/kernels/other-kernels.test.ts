@@ -1,0 +1,174 @@
+/**
+ * Checks of the non-convolution training kernels on wasm against the cpu backend: segment sums (embedding
+ * gradients), Einsum, and the elementwise/normalisation pieces the course's models differentiate through; plus
+ * memory hygiene and idempotent registration of the course kernels.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { strict as assert } from 'assert';
+import { Rng } from '../../lib/src/engine';
+import { WASM_REPLACED_KERNELS, WASM_TRAINING_KERNELS, registerWasmTrainingKernels } from '../../lib/src/kernels';
+import { PlainTensor, assertWasmMatchesCpu, computeOn, prepareBackends, randomTensor, toTensor } from './backend-compare';
+
+describe('kernels: segment sums, einsum and elementwise gradients, wasm vs cpu', function () {
+  this.timeout(60000);
+  const rng = new Rng(7);
+  before(prepareBackends);
+
+  it('registerWasmTrainingKernels is idempotent and registers every course kernel for wasm', () => {
+    registerWasmTrainingKernels();
+    registerWasmTrainingKernels();
+    for (const { kernelName, kernelFunc } of [...WASM_TRAINING_KERNELS, ...WASM_REPLACED_KERNELS]) {
+      const registered = tf.getKernel(kernelName, 'wasm');
+      assert.ok(registered, `${kernelName} is not registered for wasm`);
+      if (WASM_REPLACED_KERNELS.some((k) => k.kernelName === kernelName)) assert.equal(registered.kernelFunc, kernelFunc);
+    }
+  });
+
+  describe('UnsortedSegmentSum', () => {
+    const cases: [string, PlainTensor, PlainTensor, number][] = [
+      ['1-D ids, rows of 5, repeated ids', randomTensor(rng, [6, 5]), { shape: [6], values: [0, 2, 2, 1, 0, 2], dtype: 'int32' }, 4],
+      ['ids out of range are dropped', randomTensor(rng, [5, 3]), { shape: [5], values: [3, -1, 7, 0, 3], dtype: 'int32' }, 4],
+      ['rows of a 3-D tensor', randomTensor(rng, [4, 3, 2]), { shape: [4], values: [1, 0, 1, 2], dtype: 'int32' }, 3],
+      ['int32 data', { shape: [4, 2], values: [1, 2, 3, 4, 5, 6, 7, 8], dtype: 'int32' }, { shape: [4], values: [1, 1, 0, 1], dtype: 'int32' }, 2],
+    ];
+    for (const [name, x, ids, n] of cases) {
+      it(name, async () => {
+        await assertWasmMatchesCpu(name, () => tf.unsortedSegmentSum(toTensor(x), toTensor(ids) as tf.Tensor1D, n));
+      });
+    }
+
+    it('gather gradient (Embedding lookups with repeated tokens), axis 0 and axis 1', async () => {
+      const table = randomTensor(rng, [10, 4]);
+      const tokens: PlainTensor = { shape: [3, 5], values: [1, 2, 2, 9, 0, 4, 4, 4, 1, 0, 7, 2, 3, 3, 1], dtype: 'int32' };
+      const r = randomTensor(rng, [3, 5, 4]);
+      const columns: PlainTensor = { shape: [3, 5], values: [1, 2, 2, 3, 0, 3, 3, 3, 1, 0, 0, 2, 3, 3, 1], dtype: 'int32' };
+      const r1 = randomTensor(rng, [10, 3, 5]);
+      await assertWasmMatchesCpu('gather grads', () => [
+        tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, toTensor(tokens)), toTensor(r))))(toTensor(table)),
+        tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, toTensor(columns), 1), toTensor(r1))))(toTensor(table)),
+      ]);
+    });
+  });
+
+  describe('Einsum (forward only: TF.js has no Einsum gradient)', () => {
+    const cases: [string, number[][]][] = [
+      ['ij,jk->ik', [[3, 4], [4, 5]]],
+      ['bqd,bkd->bqk', [[2, 3, 4], [2, 5, 4]]],
+      ['bij,bjk->bik', [[2, 3, 4], [2, 4, 2]]],
+      ['ij->ji', [[3, 4]]],
+      ['i,i->', [[6], [6]]],
+      ['ij,j->i', [[3, 5], [5]]],
+      ['i,j->ij', [[3], [4]]],
+      ['ijk->', [[2, 3, 4]]],
+    ];
+    for (const [equation, shapes] of cases) {
+      it(equation, async () => {
+        const operands = shapes.map((s) => randomTensor(rng, s));
+        await assertWasmMatchesCpu(equation, () => tf.einsum(equation, ...operands.map(toTensor)));
+      });
+    }
+  });
+
+  describe('elementwise and normalisation pieces the course differentiates', () => {
+    const x = randomTensor(rng, [4, 6], 3);
+    const r = randomTensor(rng, [4, 6]);
+    const unary: [string, (t: tf.Tensor) => tf.Tensor][] = [
+      ['softplus', (t) => tf.softplus(t)],
+      ['erf', (t) => tf.erf(t)],
+      ['gelu (erf form)', (t) => tf.mul(tf.mul(t, 0.5), tf.add(1, tf.erf(tf.div(t, Math.SQRT2))))],
+      ['elu', (t) => tf.elu(t)],
+      ['selu', (t) => tf.selu(t)],
+      ['leakyRelu', (t) => tf.leakyRelu(t, 0.1)],
+      ['relu6', (t) => tf.relu6(t)],
+      ['sigmoid', (t) => tf.sigmoid(t)],
+      ['tanh', (t) => tf.tanh(t)],
+      ['logSoftmax', (t) => tf.logSoftmax(t)],
+      ['softmax', (t) => tf.softmax(t)],
+      ['log1p(abs)', (t) => tf.log1p(tf.abs(t))],
+      ['pow 3', (t) => tf.pow(t, 3)],
+      ['clipByValue', (t) => tf.clipByValue(t, -1, 1)],
+      ['layer norm via moments', (t) => {
+        const { mean, variance } = tf.moments(t, -1, true);
+        return tf.div(tf.sub(t, mean), tf.sqrt(tf.add(variance, 1e-5)));
+      }],
+      ['batchNorm (FusedBatchNorm forward)', (t) => tf.batchNorm(t, tf.mean(t, 0), tf.add(tf.moments(t, 0).variance, 1e-3), tf.ones([6]), tf.zeros([6]), 1e-3)],
+      ['cumsum', (t) => tf.cumsum(t, 1)],
+      ['max reduce', (t) => tf.max(t, 1)],
+      ['prod', (t) => tf.prod(tf.clipByValue(t, 0.5, 1.5), 1)],
+    ];
+    for (const [name, f] of unary) {
+      it(name, async () => {
+        await assertWasmMatchesCpu(name, () => {
+          const y = f(toTensor(x));
+          const weights = tf.slice(tf.reshape(toTensor(r), [-1]), 0, y.size);
+          const loss = (t: tf.Tensor) => tf.sum(tf.mul(tf.reshape(f(t), [-1]), weights));
+          return [y, tf.grad(loss)(toTensor(x))];
+        });
+      });
+    }
+
+    it('LRN forward and LRNGrad', async () => {
+      const img = randomTensor(rng, [2, 3, 3, 6]);
+      const rr = randomTensor(rng, [2, 3, 3, 6]);
+      const f = (t: tf.Tensor) => tf.localResponseNormalization(t as tf.Tensor4D, 2, 1, 0.5, 0.75);
+      await assertWasmMatchesCpu('lrn', () => [f(toTensor(img)), tf.grad((t: tf.Tensor) => tf.sum(tf.mul(f(t), toTensor(rr))))(toTensor(img))]);
+    });
+
+    it('TopK values and indices', async () => {
+      const v = randomTensor(rng, [3, 10]);
+      await assertWasmMatchesCpu('topk', () => {
+        const { values, indices } = tf.topk(toTensor(v), 4);
+        return [values, indices];
+      });
+    });
+
+    it('batched matMul with transposes, gradients', async () => {
+      const a = randomTensor(rng, [2, 4, 3]);
+      const b = randomTensor(rng, [2, 5, 3]);
+      const rr = randomTensor(rng, [2, 4, 5]);
+      await assertWasmMatchesCpu('matMul', () =>
+        tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(tf.matMul(p, q, false, true), toTensor(rr))))([toTensor(a), toTensor(b)]),
+      );
+    });
+  });
+
+  it('upSampling2d gradient (ResizeNearestNeighborGrad) on wasm is the adjoint of the forward resize', async () => {
+    // The cpu backend's ResizeNearestNeighborGrad fails this identity, so wasm is checked against the math instead:
+    // for y = resize(x), <r, y> must equal <dL/dx, x> when L = <r, y> (resize is linear).
+    const x = randomTensor(rng, [2, 4, 5, 3]);
+    for (const [size, alignCorners] of [
+      [[8, 10], false],
+      [[7, 3], true],
+      [[3, 9], false],
+    ] as [[number, number], boolean][]) {
+      const r = randomTensor(rng, [2, size[0], size[1], 3]);
+      const [forward, adjoint] = await computeOn('wasm', () => {
+        const f = (t: tf.Tensor) => tf.sum(tf.mul(tf.image.resizeNearestNeighbor(t as tf.Tensor4D, size, alignCorners), toTensor(r)));
+        return [f(toTensor(x)), tf.sum(tf.mul(tf.grad(f)(toTensor(x)), toTensor(x)))];
+      });
+      const expected = forward.values[0];
+      assert.ok(Math.abs(adjoint.values[0] - expected) <= 1e-4 * Math.max(1, Math.abs(expected)), `resize ${size}: ${adjoint.values[0]} vs ${expected}`);
+    }
+  });
+
+  it('the course kernels free every intermediate (no wasm memory growth over repeated calls)', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    const x = tf.randomUniform([2, 9, 9, 3]);
+    const filter = tf.randomUniform([3, 3, 3, 2]);
+    const dwFilter = tf.randomUniform([3, 3, 3, 2]);
+    const step = () =>
+      tf.tidy(() => {
+        tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same')))([x, filter]);
+        tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'valid')))([x, dwFilter]);
+        tf.grad((a: tf.Tensor) => tf.sum(tf.maxPool(a as tf.Tensor4D, 2, 2, 'same')))(x);
+        tf.unsortedSegmentSum(tf.ones([4, 3]), tf.tensor1d([0, 1, 1, 0], 'int32'), 2);
+        tf.einsum('ij,jk->ik', tf.ones([2, 3]), tf.ones([3, 4]));
+      });
+    step();
+    const before = backend.numDataIds();
+    for (let i = 0; i < 5; i++) step();
+    assert.equal(backend.numDataIds(), before, 'wasm data ids leaked');
+    tf.dispose([x, filter, dwFilter]);
+  });
+});
