@@ -1,0 +1,148 @@
+/**
+ * Sentence encoders for lesson 03: token ids -> embedding -> (bi)RNN -> one vector per sentence.
+ * Token id 0 is padding: the embedding masks it, the RNN skips it and every pooling ignores it.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { InitializerSeeds } from './initializer-seeds';
+import { AttentionPooling, AttentionScore } from './attention-pooling';
+import { MaskedSequencePooling } from './masked-pooling';
+import { assertPositiveInteger } from './classifier-output';
+
+export type RecurrentKind = 'simpleRnn' | 'lstm' | 'gru';
+/** `last`: the RNN's final state (at the last real token); `mean`/`max`: over real tokens; `attention`: learned weights. */
+export type SequencePooling = 'last' | 'mean' | 'max' | 'attention';
+
+export interface RnnEncoderOptions {
+  kind: RecurrentKind;
+  /** Vocabulary size including the padding id 0. */
+  vocabSize: number;
+  embeddingDim: number;
+  /** Pre-trained vectors (e.g. GloVe), `[vocabSize, embeddingDim]`, row 0 for padding; absent: random init. */
+  embeddingMatrix?: tf.Tensor2D | Float32Array | number[][];
+  /** Fine-tune the embedding (default: true when random, false when `embeddingMatrix` is given). */
+  trainableEmbedding?: boolean;
+  /** Recurrent units (per direction). */
+  units: number;
+  /** Run a second RNN backwards and concatenate (default false). */
+  bidirectional?: boolean;
+  pooling: SequencePooling;
+  /** How attention pooling scores steps (default `'additive'`). */
+  attentionScore?: AttentionScore;
+  /** Fixed padded length, or absent for variable length. */
+  sequenceLength?: number;
+  /** Dropout on the RNN inputs (default 0). */
+  dropout?: number;
+  /** Seed of the weight initialisers (default `courseSeed()`). */
+  seed?: number;
+  name?: string;
+}
+
+/** Name of the attention layer inside an encoder built with `pooling: 'attention'`. */
+export const ENCODER_ATTENTION_LAYER = 'attention_pooling';
+
+/**
+ * Build an encoder model: int32 token ids `[batch, time]` -> `[batch, units]` (`2 * units` when bidirectional).
+ * Use it alone with a head, or twice (shared weights) in {@link buildSiamesePairClassifier}.
+ */
+export function buildRnnEncoder(options: RnnEncoderOptions): tf.LayersModel {
+  const { kind, vocabSize, embeddingDim, units, bidirectional = false, pooling, dropout = 0 } = options;
+  assertPositiveInteger('vocabSize', vocabSize);
+  assertPositiveInteger('embeddingDim', embeddingDim);
+  assertPositiveInteger('units', units);
+  if (!['last', 'mean', 'max', 'attention'].includes(pooling)) throw new Error(`unknown pooling '${pooling}'`);
+  const seeds = new InitializerSeeds(options.seed);
+
+  const ids = tf.input({ shape: [options.sequenceLength ?? null], dtype: 'int32', name: 'token_ids' });
+  const embeddingLayer = tf.layers.embedding({
+    inputDim: vocabSize,
+    outputDim: embeddingDim,
+    maskZero: true,
+    embeddingsInitializer: seeds.uniform(),
+    trainable: options.trainableEmbedding ?? options.embeddingMatrix === undefined,
+    name: 'embedding',
+  });
+  const embedded = embeddingLayer.apply(ids) as tf.SymbolicTensor;
+
+  const rnn = recurrentLayer(kind, units, pooling !== 'last', dropout, seeds);
+  const sequence = (
+    bidirectional ? tf.layers.bidirectional({ layer: rnn as tf.RNN, mergeMode: 'concat', name: `bi_${kind}` }) : rnn
+  ).apply(embedded) as tf.SymbolicTensor;
+
+  let encoding: tf.SymbolicTensor;
+  if (pooling === 'last') {
+    encoding = sequence;
+  } else if (pooling === 'attention') {
+    const attention = new AttentionPooling({
+      score: options.attentionScore ?? 'additive',
+      units: Math.max(16, units),
+      returnAttentionWeights: true,
+      seed: seeds.next(),
+      name: ENCODER_ATTENTION_LAYER,
+    });
+    encoding = (attention.apply(sequence) as tf.SymbolicTensor[])[0];
+  } else {
+    encoding = new MaskedSequencePooling({ mode: pooling, name: `${pooling}_pooling` }).apply(sequence) as tf.SymbolicTensor;
+  }
+  const model = tf.model({ inputs: ids, outputs: encoding, name: options.name ?? `${kind}_encoder` });
+  if (options.embeddingMatrix !== undefined) setEmbeddingMatrix(embeddingLayer, options.embeddingMatrix, vocabSize, embeddingDim);
+  return model;
+}
+
+function recurrentLayer(kind: RecurrentKind, units: number, returnSequences: boolean, dropout: number, seeds: InitializerSeeds) {
+  const args = {
+    units,
+    returnSequences,
+    dropout: dropout > 0 ? dropout : undefined,
+    kernelInitializer: seeds.glorotUniform(),
+    recurrentInitializer: seeds.orthogonal(),
+    name: kind,
+  };
+  switch (kind) {
+    case 'simpleRnn':
+      return tf.layers.simpleRNN(args);
+    case 'lstm':
+      return tf.layers.lstm(args);
+    case 'gru':
+      return tf.layers.gru(args);
+    default:
+      throw new Error(`unknown recurrent kind '${kind as string}'`);
+  }
+}
+
+function setEmbeddingMatrix(
+  layer: tf.layers.Layer,
+  matrix: tf.Tensor2D | Float32Array | number[][],
+  vocabSize: number,
+  embeddingDim: number,
+): void {
+  const tensor =
+    matrix instanceof tf.Tensor
+      ? matrix
+      : matrix instanceof Float32Array
+        ? tf.tensor2d(checkLength(matrix, vocabSize * embeddingDim), [vocabSize, embeddingDim])
+        : tf.tensor2d(matrix);
+  try {
+    if (tensor.shape[0] !== vocabSize || tensor.shape[1] !== embeddingDim) {
+      throw new Error(`embeddingMatrix has shape [${tensor.shape}], expected [${vocabSize}, ${embeddingDim}]`);
+    }
+    layer.setWeights([tensor]);
+  } finally {
+    if (tensor !== matrix) tensor.dispose();
+  }
+}
+
+function checkLength(values: Float32Array, expected: number): Float32Array {
+  if (values.length !== expected) throw new Error(`embeddingMatrix has ${values.length} values, expected ${expected}`);
+  return values;
+}
+
+/**
+ * A model from the encoder's token ids to its attention weights `[batch, time]`, for plotting. It shares the
+ * encoder's layers, so it always shows the current (trained) weights. Needs `pooling: 'attention'`.
+ */
+export function buildAttentionWeightsModel(encoder: tf.LayersModel): tf.LayersModel {
+  const layer = encoder.layers.find((l) => l instanceof AttentionPooling && l.returnAttentionWeights);
+  if (layer === undefined) throw new Error(`${encoder.name} has no AttentionPooling layer that returns its weights`);
+  const outputs = layer.getOutputAt(0) as tf.SymbolicTensor[];
+  return tf.model({ inputs: encoder.inputs, outputs: outputs[1], name: `${encoder.name}_attention_weights` });
+}

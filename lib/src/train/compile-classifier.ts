@@ -1,0 +1,85 @@
+/** Optimisers by name and a one-call compile for classifiers, so lessons compare SGD, momentum and Adam easily. */
+import * as tf from '@tensorflow/tfjs';
+
+export type OptimizerName = 'sgd' | 'momentum' | 'nesterov' | 'adam' | 'rmsprop' | 'adagrad';
+
+/** Default learning rates, the usual starting points for each optimiser. */
+export const DEFAULT_LEARNING_RATES: Readonly<Record<OptimizerName, number>> = {
+  sgd: 0.01,
+  momentum: 0.01,
+  nesterov: 0.01,
+  adam: 0.001,
+  rmsprop: 0.001,
+  adagrad: 0.01,
+};
+
+/** A fresh TF.js optimiser; `momentum` (default 0.9) applies to `momentum` and `nesterov`. */
+export function makeOptimizer(name: OptimizerName, learningRate = DEFAULT_LEARNING_RATES[name], options: { momentum?: number } = {}): tf.Optimizer {
+  const momentum = options.momentum ?? 0.9;
+  switch (name) {
+    case 'sgd':
+      return tf.train.sgd(learningRate);
+    case 'momentum':
+      return tf.train.momentum(learningRate, momentum);
+    case 'nesterov':
+      return tf.train.momentum(learningRate, momentum, true);
+    case 'adam':
+      return tf.train.adam(learningRate);
+    case 'rmsprop':
+      return tf.train.rmsprop(learningRate);
+    case 'adagrad':
+      return tf.train.adagrad(learningRate);
+    default:
+      throw new Error(`unknown optimizer '${name as string}'; use one of ${Object.keys(DEFAULT_LEARNING_RATES).join(', ')}`);
+  }
+}
+
+export interface CompileClassifierOptions {
+  /** An optimiser name or instance (default `'adam'`). */
+  optimizer?: OptimizerName | tf.Optimizer;
+  /** Learning rate when `optimizer` is a name (default: {@link DEFAULT_LEARNING_RATES}). */
+  learningRate?: number;
+  /**
+   * Label format for multi-class outputs: integer class ids (`'sparse'`, default, as the course's data loaders give
+   * them) or one-hot rows (`'onehot'`).
+   */
+  labels?: 'onehot' | 'sparse';
+}
+
+/**
+ * Compile with the loss that matches the output: one unit -> binary cross-entropy (labels 0/1), several ->
+ * sparse categorical (integer ids, default) or categorical (one-hot) cross-entropy; accuracy as the metric.
+ * Expects a sigmoid/softmax output, as the course builders make by default.
+ */
+export function compileClassifier(model: tf.LayersModel, options: CompileClassifierOptions = {}): tf.LayersModel {
+  const optimizer =
+    options.optimizer === undefined || typeof options.optimizer === 'string'
+      ? makeOptimizer(options.optimizer ?? 'adam', options.learningRate)
+      : options.optimizer;
+  if (model.outputs.length !== 1) throw new Error('compileClassifier expects a model with one output');
+  const units = model.outputs[0].shape[model.outputs[0].shape.length - 1];
+  if (units === 1) {
+    model.compile({ optimizer, loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+  } else if ((options.labels ?? 'sparse') === 'sparse') {
+    // TF.js maps 'accuracy' to sparse categorical accuracy for this loss; the log key stays 'acc'.
+    model.compile({ optimizer, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+  } else {
+    model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  }
+  return model;
+}
+
+/**
+ * Throw a clear error when in-memory labels do not match the compiled loss (one-hot rows for a sparse loss, or
+ * class ids for a categorical one); TF.js's own errors for this are obscure.
+ */
+export function checkLabelFormat(model: tf.LayersModel, y: tf.Tensor): void {
+  const loss = typeof model.loss === 'string' ? model.loss : Array.isArray(model.loss) && typeof model.loss[0] === 'string' ? model.loss[0] : undefined;
+  const oneHotLike = y.rank >= 2 && (y.shape[y.rank - 1] ?? 1) > 1;
+  if (loss === 'sparseCategoricalCrossentropy' && oneHotLike) {
+    throw new Error(`labels have shape [${y.shape}] (one-hot?) but the loss expects class ids: compile with labels: 'onehot'`);
+  }
+  if (loss === 'categoricalCrossentropy' && !oneHotLike) {
+    throw new Error(`labels have shape [${y.shape}] (class ids?) but the loss expects one-hot rows: compile with labels: 'sparse'`);
+  }
+}
