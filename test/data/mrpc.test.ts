@@ -1,7 +1,7 @@
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { DatasetFileError, loadMrpc, MRPC_LICENCE_NOTE, parseMrpc } from '../../lib/src/data';
+import { DatasetFileError, loadMrpc, MRPC_LICENCE_NOTE, MrpcData, parseMrpc } from '../../lib/src/data';
 import { MRPC_ROWS, mrpcText, removeDir, tempDir, writeMrpcFixture } from './fixtures';
 
 describe('data: MRPC', () => {
@@ -37,7 +37,7 @@ describe('data: MRPC', () => {
     const logged: string[] = [];
     const original = console.log;
     console.log = (...args: unknown[]) => logged.push(args.join(' '));
-    let data;
+    let data: MrpcData;
     try {
       data = loadMrpc({ dataDir, validationSplit: 0.25, seed: 1 });
     } finally {
@@ -48,7 +48,7 @@ describe('data: MRPC', () => {
     assert.equal(data.test.length, 4);
     assert.ok(logged.some((l) => /non-commercial/.test(l)), 'the licence note must be printed');
     assert.equal(data.licence, MRPC_LICENCE_NOTE);
-    const ids = (d: typeof data) => d.validation.map((p) => p.id1);
+    const ids = (d: MrpcData) => d.validation.map((p) => p.id1);
     assert.deepEqual(ids(loadMrpc({ dataDir, validationSplit: 0.25, seed: 1, quiet: true })), ids(data));
     assert.notDeepEqual(ids(loadMrpc({ dataDir, validationSplit: 0.25, seed: 2, quiet: true })), ids(data));
     const all = [...data.train, ...data.validation].map((p) => p.id1).sort();
