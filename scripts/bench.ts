@@ -160,53 +160,76 @@ async function useBackend(choice: BackendChoice, variant: Variant): Promise<stri
   return tf.getBackend();
 }
 
-async function measure(model: ReferenceModelName, backend: string, variant: Variant, loop: TrainingLoop, o: Options): Promise<Row> {
-  const tensorsBefore = tf.memory().numTensors;
-  const reference = buildReferenceModel(model, variant === 'course' ? 'fused' : 'layers');
-  const maxBatches = 100;
-  const data = syntheticData(model, o.batchSize * maxBatches);
-  const runner = epochRunner(reference, data, loop, o.batchSize);
-  const row: Row = { model, backend, variant, loop, examplesPerEpoch: 0, epochSeconds: [], examplesPerSec: 0, leakedTensors: 0 };
-  try {
-    // A short first epoch compiles and warms up; its speed sizes the timed epochs.
-    let start = performance.now();
-    await runner.epoch(o.batchSize * 2);
-    start = performance.now();
-    await runner.epoch(o.batchSize * 2);
-    const rate = (o.batchSize * 2) / ((performance.now() - start) / 1000);
-    const batches = Math.max(2, Math.min(maxBatches, Math.round((rate * o.epochSeconds) / o.batchSize)));
-    row.examplesPerEpoch = batches * o.batchSize;
-    await runner.epoch(row.examplesPerEpoch); // the warm-up epoch
-    for (let e = 0; e < o.epochs; e++) {
-      start = performance.now();
-      await runner.epoch(row.examplesPerEpoch);
-      row.epochSeconds.push((performance.now() - start) / 1000);
-    }
-    row.examplesPerSec = row.examplesPerEpoch / median(row.epochSeconds);
-  } catch (error) {
-    row.error = error instanceof Error ? error.message : String(error);
-  } finally {
-    runner.dispose();
-    reference.model.dispose();
-    tf.dispose([data.xs, data.ys]);
-    row.leakedTensors = tf.memory().numTensors - tensorsBefore;
-  }
-  return row;
+interface Config {
+  variant: Variant;
+  loop: TrainingLoop;
 }
 
-function plan(o: Options): { backend: BackendChoice; variant: Variant; loop: TrainingLoop; models: ReferenceModelName[] }[] {
-  const runs: ReturnType<typeof plan> = [];
-  for (const backend of o.backends) {
-    if (backend === 'wasm') {
-      if (o.variants.includes('stock') && o.loops.includes('fit')) runs.push({ backend, variant: 'stock', loop: 'fit', models: o.models });
-      if (o.variants.includes('course')) for (const loop of o.loops) runs.push({ backend, variant: 'course', loop, models: o.models });
-    } else {
-      // cpu is ~100x slower than wasm: the MLP only. Native TensorFlow: every model.
-      const models = backend === 'cpu' ? o.models.filter((m) => m === 'mlp') : o.models;
-      if (models.length > 0) runs.push({ backend, variant: 'course', loop: 'fit', models });
+/**
+ * Measure several configurations of one model on one backend with interleaved epochs (A B C A B C ...), so that
+ * load from other processes on a shared machine hits every configuration alike.
+ */
+async function measureInterleaved(model: ReferenceModelName, backend: BackendChoice, configs: Config[], o: Options): Promise<Row[]> {
+  const tensorsBefore = tf.memory().numTensors;
+  const maxBatches = 100;
+  const data = syntheticData(model, o.batchSize * maxBatches);
+  const activate = (variant: Variant) => {
+    if (backend !== 'wasm') return;
+    if (variant === 'stock') restoreStockWasmKernels();
+    else registerWasmFusedKernels();
+  };
+  const runs = configs.map((config) => {
+    const reference = buildReferenceModel(model, config.variant === 'course' ? 'fused' : 'layers');
+    const row: Row = { model, backend: tf.getBackend(), ...config, examplesPerEpoch: 0, epochSeconds: [], examplesPerSec: 0, leakedTensors: 0 };
+    return { config, reference, runner: epochRunner(reference, data, config.loop, o.batchSize), row };
+  });
+  const guard = async (run: (typeof runs)[number], body: () => Promise<void>) => {
+    if (run.row.error) return;
+    try {
+      activate(run.config.variant);
+      await body();
+    } catch (error) {
+      run.row.error = error instanceof Error ? error.message : String(error);
+    }
+  };
+  for (const run of runs) {
+    await guard(run, async () => {
+      // Two short epochs compile and warm up; the second one's speed sizes the timed epochs.
+      await run.runner.epoch(o.batchSize * 2);
+      const start = performance.now();
+      await run.runner.epoch(o.batchSize * 2);
+      const rate = (o.batchSize * 2) / ((performance.now() - start) / 1000);
+      const batches = Math.max(2, Math.min(maxBatches, Math.round((rate * o.epochSeconds) / o.batchSize)));
+      run.row.examplesPerEpoch = batches * o.batchSize;
+      await run.runner.epoch(run.row.examplesPerEpoch); // the warm-up epoch
+    });
+  }
+  for (let e = 0; e < o.epochs; e++) {
+    for (const run of runs) {
+      await guard(run, async () => {
+        const start = performance.now();
+        await run.runner.epoch(run.row.examplesPerEpoch);
+        run.row.epochSeconds.push((performance.now() - start) / 1000);
+      });
     }
   }
-  return runs;
+  for (const run of runs) {
+    if (!run.row.error) run.row.examplesPerSec = run.row.examplesPerEpoch / median(run.row.epochSeconds);
+    run.runner.dispose();
+    run.reference.model.dispose();
+  }
+  activate('course');
+  tf.dispose([data.xs, data.ys]);
+  const leaked = tf.memory().numTensors - tensorsBefore;
+  for (const run of runs) run.row.leakedTensors = leaked;
+  return runs.map((r) => r.row);
+}
+
+function wasmConfigs(o: Options): Config[] {
+  const configs: Config[] = [];
+  if (o.variants.includes('stock') && o.loops.includes('fit')) configs.push({ variant: 'stock', loop: 'fit' });
+  if (o.variants.includes('course')) for (const loop of o.loops) configs.push({ variant: 'course', loop });
+  return configs;
 }
 
 function pad(s: string, n: number, right = false) {
@@ -243,50 +266,52 @@ function printTable(rows: Row[], torch: TorchResult[]): void {
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   const rows: Row[] = [];
-  const skipped: string[] = [];
-  for (const run of plan(o)) {
-    const backend = await useBackend(run.backend, run.variant);
-    if (backend === undefined) {
-      skipped.push(`${run.backend}: not installed`);
-      continue;
-    }
-    for (const model of run.models) {
-      // cpu gets a short budget: it is two orders of magnitude slower.
-      const opts = run.backend === 'cpu' ? { ...o, epochs: Math.min(o.epochs, 3), epochSeconds: Math.min(o.epochSeconds, 1) } : o;
-      const row = await measure(model, backend, run.variant, run.loop, opts);
-      console.error(
-        `${model} on ${backend} (${run.variant}, ${run.loop}): ${row.error ?? `${row.examplesPerSec.toFixed(0)} examples/s`}`,
-      );
-      rows.push(row);
-    }
-  }
+  const skipped = new Set<string>();
   let torch: TorchResult[] = [];
-  let torchNote: string | undefined;
-  const torchModels = o.models.filter((m) => TORCH_MODELS.has(m));
-  if (o.torch && torchModels.length > 0) {
-    const python = findTorchPython();
-    if (python === undefined) torchNote = 'no python on PATH (or TORCH_PYTHON) can import torch';
-    else {
-      console.error(`PyTorch with ${python}, threads ${o.torchThreads.join(', ')}`);
-      torch = runTorchBench(python, {
-        models: torchModels,
+  const python = o.torch ? findTorchPython() : undefined;
+  if (o.torch && python === undefined) skipped.add('pytorch: no python on PATH (or TORCH_PYTHON) can import torch');
+  const logRow = (r: Row) =>
+    console.error(`${r.model} on ${r.backend} (${r.variant}, ${r.loop}): ${r.error ?? `${r.examplesPerSec.toFixed(0)} examples/s`}`);
+  // Model by model, every backend and then PyTorch, so that the figures compared are measured close in time.
+  for (const model of o.models) {
+    for (const backend of o.backends) {
+      if (backend === 'cpu' && model !== 'mlp') continue; // ~100x slower than wasm: the MLP only
+      const configs: Config[] = backend === 'wasm' ? wasmConfigs(o) : [{ variant: 'course', loop: 'fit' }];
+      if (configs.length === 0) continue;
+      const name = await useBackend(backend, 'course');
+      if (name === undefined) {
+        skipped.add(`${backend}: not installed`);
+        continue;
+      }
+      // cpu gets a short budget.
+      const opts = backend === 'cpu' ? { ...o, epochs: Math.min(o.epochs, 3), epochSeconds: Math.min(o.epochSeconds, 1) } : o;
+      for (const row of await measureInterleaved(model, backend, configs, opts)) {
+        logRow(row);
+        rows.push(row);
+      }
+    }
+    if (python !== undefined && TORCH_MODELS.has(model)) {
+      const results = runTorchBench(python, {
+        models: [model],
         threads: o.torchThreads,
         examples: { mlp: 6400, cnn: 3200, lstm: 3200 },
         epochs: o.epochs,
         batchSize: o.batchSize,
       });
+      for (const t of results) console.error(`${t.model} on PyTorch ${t.torch}, ${t.threads} thread(s): ${t.examplesPerSec.toFixed(0)} examples/s`);
+      torch = torch.concat(results);
     }
   }
   console.log('');
   printTable(rows, torch);
-  for (const note of [...skipped, ...(torchNote ? [torchNote] : [])]) console.log(`skipped: ${note}`);
+  for (const note of skipped) console.log(`skipped: ${note}`);
   const report = {
     date: new Date().toISOString(),
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, tfjs: tf.version.tfjs },
     settings: { batchSize: o.batchSize, epochs: o.epochs, epochSeconds: o.epochSeconds, optimizer: 'adam(1e-3)' },
     rows,
     torch,
-    skipped: [...skipped, ...(torchNote ? [torchNote] : [])],
+    skipped: [...skipped],
   };
   fs.mkdirSync(o.out, { recursive: true });
   const latest = path.join(o.out, 'latest.json');

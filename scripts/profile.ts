@@ -72,7 +72,7 @@ async function profileModel(name: ReferenceModelName, o: Options, timer: KernelT
         return loss;
       }, variables);
       timer.phase = 'optimizer';
-      optimizer.applyGradients(grads);
+      optimizer.applyGradients(grads as tf.NamedTensorMap as { [name: string]: tf.Variable });
       timer.phase = 'other';
     });
   try {

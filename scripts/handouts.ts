@@ -1,0 +1,59 @@
+/**
+ * npm run handouts -- [executed notebooks|folders] [-o out/handouts]
+ *
+ * Exports executed notebooks (default: out/executed, as `npm run execute` writes them) to self-contained HTML
+ * handouts (plots inline, code highlighted, nothing loaded from the network) plus an index page in course order.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { findCourseRoot } from '../lib/src/report/project-root';
+import { exportHandouts } from './tooling/handouts';
+import { expandNotebookArgs } from './tooling/notebook-list';
+
+const USAGE = `Usage: npm run handouts -- [executed.ipynb|folder ...] [-o DIR]
+  (no arguments: out/executed, written by npm run execute)
+  -o, --output DIR   folder for the HTML handouts and index.html (default out/handouts)`;
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { output: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const root = findCourseRoot(__dirname);
+  const executedDir = path.join(root, 'out', 'executed');
+  if (positionals.length === 0 && !fs.existsSync(executedDir)) {
+    throw new Error(`${path.relative(process.cwd(), executedDir)} does not exist: run \`npm run execute\` first`);
+  }
+  const notebooks = expandNotebookArgs(positionals.length > 0 ? positionals : [executedDir]);
+  const outDir = path.resolve(values.output ?? path.join(root, 'out', 'handouts'));
+  const note = executionNote(positionals.length > 0 ? undefined : path.join(executedDir, 'summary.json'));
+  const { handouts, index } = await exportHandouts({ notebooks, outDir, note });
+  for (const h of handouts) console.log(`${path.basename(h.notebook)} -> ${path.relative(process.cwd(), h.file)}  (${h.title})`);
+  console.log(`handouts: ${handouts.length} page(s), index at ${path.relative(process.cwd(), index)}`);
+  return 0;
+}
+
+/** "Executed in the smoke profile" when execute's summary says so. */
+function executionNote(summaryFile: string | undefined): string | undefined {
+  if (!summaryFile || !fs.existsSync(summaryFile)) return undefined;
+  try {
+    const summary = JSON.parse(fs.readFileSync(summaryFile, 'utf8')) as { profile?: string };
+    const stamp = fs.statSync(summaryFile).mtime.toISOString().slice(0, 10);
+    return summary.profile ? `Executed in the ${summary.profile} profile on ${stamp}.` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    console.error(`handouts: ${error.message}`);
+    process.exit(2);
+  },
+);
