@@ -16,6 +16,7 @@ describe('data: tokenizer, vocabulary, GloVe', () => {
     ]);
     assert.deepEqual(tokenize('Well-known U.S. rock’n’roll', { lowercase: false }), ['Well-known', 'U.S.', "rock'n'roll"]);
     assert.deepEqual(tokenize('Hi , there .', { keepPunctuation: false }), ['hi', 'there']);
+    assert.deepEqual(tokenize('Mr. Smith of Acme Inc. met Dr. Who in Dec. 2003 .'), ['mr.', 'smith', 'of', 'acme', 'inc.', 'met', 'dr.', 'who', 'in', 'dec.', '2003', '.']);
   });
 
   it('builds a vocabulary with PAD=0, OOV=1, min frequency, max size and deterministic order', () => {

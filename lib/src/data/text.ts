@@ -14,9 +14,15 @@ export interface TokenizeOptions {
 }
 
 const CONTRACTION = /(\p{L})(n't|'s|'re|'ve|'ll|'d|'m)(?=\s|$|[^\p{L}\p{N}])/giu;
-// A split-off contraction, an abbreviation ("u.s."), a word (letters/digits joined by inner ' . , - as in "o'neil",
-// "3.5", "1,000", "well-known"), or one punctuation mark.
-const TOKEN = /n't|'(?:s|re|ve|ll|d|m)(?![\p{L}\p{N}])|(?:\p{L}\.){2,}|[\p{L}\p{N}]+(?:[-.,'][\p{L}\p{N}]+)*|[^\s\p{L}\p{N}]/giu;
+// Titles, company suffixes and months keep their period, as in GloVe's vocabulary ("mr.", "inc.", "corp.").
+const ABBREVIATIONS = 'mr|mrs|ms|dr|prof|st|jr|sr|inc|corp|co|ltd|gov|sen|rep|gen|lt|col|sgt|vs|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec';
+// A split-off contraction, an abbreviation ("u.s.", "mr."), a word (letters/digits joined by inner ' . , - as in
+// "o'neil", "3.5", "1,000", "well-known"), or one punctuation mark.
+const TOKEN = new RegExp(
+  `n't|'(?:s|re|ve|ll|d|m)(?![\\p{L}\\p{N}])|(?:\\p{L}\\.){2,}|(?<![\\p{L}\\p{N}])(?:${ABBREVIATIONS})\\.(?![\\p{L}\\p{N}])|` +
+    `[\\p{L}\\p{N}]+(?:[-.,'][\\p{L}\\p{N}]+)*|[^\\s\\p{L}\\p{N}]`,
+  'giu',
+);
 
 /** Split a sentence into word and punctuation tokens. */
 export function tokenize(text: string, options: TokenizeOptions = {}): string[] {
