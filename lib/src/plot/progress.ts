@@ -47,8 +47,16 @@ function formatMetric(v: number): string {
 
 const HIDDEN_KEYS = new Set(['batch', 'size']);
 
-function metricsText(logs: Logs, only?: string[]): string {
+/** Training metrics first (loss leading), then their validation counterparts, in a stable order. */
+function orderedMetrics(logs: Logs): Array<[string, number]> {
+  const rank = (k: string) => (k.startsWith('val_') ? 2 : 0) + (k.replace(/^val_/, '') === 'loss' ? 0 : 1);
   return Object.entries(logs)
+    .filter(([k]) => !HIDDEN_KEYS.has(k))
+    .sort(([a], [b]) => rank(a) - rank(b));
+}
+
+function metricsText(logs: Logs, only?: string[]): string {
+  return orderedMetrics(logs)
     .filter(([k]) => !HIDDEN_KEYS.has(k) && (!only || only.includes(k) || only.includes(k.replace(/^val_/, ''))))
     .map(([k, v]) => `${k} ${formatMetric(v)}`)
     .join(' · ');
@@ -162,7 +170,7 @@ export class FitProgressCallback extends tf.Callback {
     const values = await resolveFitLogs(logs);
     const seconds = (Date.now() - this.clock.epochStart) / 1000;
     const row: Record<string, number | string> = { epoch: epoch + 1 };
-    for (const [k, v] of Object.entries(values)) if (!HIDDEN_KEYS.has(k)) row[k] = v;
+    for (const [k, v] of orderedMetrics(values)) row[k] = v;
     row.seconds = Number(seconds.toFixed(2));
     this.epochRows.push(row);
     if (this.mode === 'silent') return;
@@ -265,12 +273,13 @@ export function liveHistorySpec(points: CurvePoint[], options: { title?: string;
     title: null,
     scale: { domain: ['batch', 'train', 'validation'], range: ['#a6c8e6', '#4c78a8', '#f58518'] },
   };
+  const maxEpoch = Math.ceil(Math.max(1, options.totalEpochs ?? 0, ...points.map((p) => p.epoch)));
   const x = {
     field: 'epoch',
     type: 'quantitative',
     title: 'epoch',
-    scale: { domain: [0, Math.max(1, options.totalEpochs ?? 0, ...points.map((p) => p.epoch))] },
-    axis: { tickMinStep: 1 },
+    scale: { domain: [0, maxEpoch] },
+    axis: { tickMinStep: 1, format: 'd', ...(maxEpoch <= 20 ? { values: Array.from({ length: maxEpoch + 1 }, (_, i) => i) } : {}) },
   };
   const panel = (metric: string) => ({
     width: options.width ?? 260,

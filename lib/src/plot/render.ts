@@ -42,7 +42,8 @@ function collectingLogger(): { logger: vega.LoggerInterface; messages: string[] 
 
 export function compileChartSpec(spec: ChartSpec): CompiledChart {
   const { logger, messages } = collectingLogger();
-  const { spec: vegaSpec } = vl.compile(spec, { logger });
+  // vega tags inline data objects in place; compile a copy so the caller's spec stays plain JSON
+  const { spec: vegaSpec } = vl.compile(JSON.parse(JSON.stringify(spec)), { logger });
   return { vegaSpec, warnings: messages };
 }
 

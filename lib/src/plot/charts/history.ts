@@ -49,6 +49,12 @@ export function historyToRows(input: HistoryInput): HistoryPoint[] {
   return rows;
 }
 
+/** Integer ticks only: every epoch up to 20 epochs, about 10 ticks beyond. */
+function epochAxis(maxEpoch: number): Record<string, unknown> {
+  if (maxEpoch <= 20) return { values: Array.from({ length: maxEpoch }, (_, i) => i + 1), format: 'd' };
+  return { tickCount: 10, format: 'd', tickMinStep: 1 };
+}
+
 export function trainingHistoryChart(history: HistoryInput, options: HistoryChartOptions = {}): TopLevelSpec {
   let rows = historyToRows(history);
   if (options.metrics) {
@@ -64,7 +70,7 @@ export function trainingHistoryChart(history: HistoryInput, options: HistoryChar
     transform: [{ filter: { field: 'metric', equal: metric } }],
     mark: { type: 'line', point: maxEpoch <= 60, tooltip: true },
     encoding: {
-      x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 }, scale: { domainMin: 1 } },
+      x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: epochAxis(maxEpoch), scale: { domainMin: 1 } },
       y: {
         field: 'value',
         type: 'quantitative',

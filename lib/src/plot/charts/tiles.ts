@@ -30,20 +30,22 @@ export function tiledImagesSpec(tiles: Tile[], options: TileLayoutOptions): TopL
   const zoom = options.zoom ?? Math.max(1, Math.round(56 / Math.max(w, h)));
   const columns = Math.max(1, Math.min(options.columns ?? 8, tiles.length));
   const lines = tiles.some((t) => t.note) ? 2 : tiles.some((t) => t.caption) ? 1 : 0;
-  const cellW = Math.max(w * zoom, 28);
+  // room for the longest caption (about 6 px per character at font size 10)
+  const longest = Math.max(0, ...tiles.map((t) => Math.max((t.caption ?? '').length, (t.note ?? '').length)));
+  const cellW = Math.max(w * zoom, 28, Math.ceil(longest * 6));
   const cellH = h * zoom + lines * LINE;
   const rowsCount = Math.ceil(tiles.length / columns);
   const records = tiles.map((t, i) => {
     if (t.image.width !== w || t.image.height !== h) throw new Error(`image ${i} is ${t.image.width}x${t.image.height}, image 0 is ${w}x${h}`);
     const col = i % columns;
     const row = Math.floor(i / columns);
-    const left = col * (cellW + GAP);
+    const left = col * (cellW + GAP) + Math.floor((cellW - w * zoom) / 2);
     const top = row * (cellH + GAP);
     return {
       index: i,
       left,
       top,
-      centre: left + (w * zoom) / 2,
+      centre: col * (cellW + GAP) + cellW / 2,
       captionY: top + h * zoom + LINE - 2,
       noteY: top + h * zoom + 2 * LINE - 2,
       url: pngDataUrl(upscaleNearest(t.image, zoom)),
@@ -62,7 +64,7 @@ export function tiledImagesSpec(tiles: Tile[], options: TileLayoutOptions): TopL
   const captionLayer = (name: string, textField: string, yField: string) => ({
     name,
     transform: [{ filter: `datum.${textField} != ''` }],
-    mark: { type: 'text', fontSize: 10, baseline: 'alphabetic', align: 'center', limit: cellW + GAP },
+    mark: { type: 'text', fontSize: 10, baseline: 'alphabetic', align: 'center' },
     encoding: { x: pixel('centre'), y: pixel(yField), text: { field: textField }, color: statusColor },
   });
   return finishSpec(
