@@ -107,8 +107,10 @@ def run(job):
                         time.sleep(ABORT_RETRY_DELAY)
                     else:
                         raise RuntimeError('the kernel kept aborting this cell')
+                    set_execution_count(cell, last_reply)
                     cells[i]['status'] = 'ok'
                 except CellExecutionError as exc:
+                    set_execution_count(cell, last_reply)
                     cells[i]['status'] = 'error'
                     cells[i]['error'] = error_message(cell, exc)
                     if not job['continueOnError']:
@@ -148,6 +150,13 @@ def run(job):
         result['error'] = failed.get('error')
     nbformat.write(nb, job['output'])
     return result
+
+
+def set_execution_count(cell, last_reply):
+    """tslab sends the count only in its execute reply; copy it so exports show In [n]."""
+    count = last_reply.get('reply', {}).get('content', {}).get('execution_count')
+    if isinstance(count, int):
+        cell['execution_count'] = count
 
 
 def kill_kernel_on_sigterm(client):

@@ -1,0 +1,136 @@
+/**
+ * A real browser opens exported handouts: the charts show (non-zero size, screenshot) and the page makes no
+ * request at all beyond its own file. Set HANDOUTS_DIR to also check every handout in that folder (CI does, after
+ * `npm run handouts`).
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { BrowserContext, Page } from 'playwright-core';
+import { exportHandouts } from '../../scripts/tooling/handouts';
+import { runNotebook } from '../../scripts/tooling/run-notebook';
+import { codeCell, markdownCell, requireJupyter, ROOT, scratchDir, SVG_CHART, writeTslabNotebook } from '../tooling/helpers';
+import { launchChromium, requireChromium } from './chromium';
+import { encodePng } from './png';
+
+interface PageCheck {
+  requests: string[];
+  /** Each chart's rendered size and how many of its pixels are not background (drawn on a canvas). */
+  charts: { tag: string; width: number; height: number; inkPixels: number }[];
+  highlightedTokens: number;
+}
+
+/** Open a page from disk, record every request other than the page itself, and measure its charts. */
+async function inspectPage(context: BrowserContext, file: string, screenshot?: string): Promise<PageCheck> {
+  const page: Page = await context.newPage();
+  const url = pathToFileURL(file).href;
+  const requests: string[] = [];
+  page.on('request', (request) => {
+    if (request.url() !== url) requests.push(request.url());
+  });
+  await page.goto(url, { waitUntil: 'load' });
+  await page.waitForLoadState('networkidle');
+  const charts = await page.$$eval('.jp-OutputArea-output img, .jp-OutputArea-output svg', async (elements) => {
+    const outermost = elements.filter((el) => !el.parentElement?.closest('svg'));
+    return Promise.all(
+      outermost.map(async (el) => {
+        const box = el.getBoundingClientRect();
+        const image = new Image();
+        image.src =
+          el instanceof HTMLImageElement
+            ? el.src
+            : `data:image/svg+xml;charset=utf-8,${encodeURIComponent(new XMLSerializer().serializeToString(el))}`;
+        await image.decode();
+        const canvas = document.createElement('canvas');
+        canvas.width = Math.max(1, Math.round(box.width));
+        canvas.height = Math.max(1, Math.round(box.height));
+        const ctx = canvas.getContext('2d')!;
+        ctx.fillStyle = '#fff';
+        ctx.fillRect(0, 0, canvas.width, canvas.height);
+        ctx.drawImage(image, 0, 0, canvas.width, canvas.height);
+        const pixels = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+        let inkPixels = 0;
+        for (let i = 0; i < pixels.length; i += 4) {
+          if (pixels[i]! < 240 || pixels[i + 1]! < 240 || pixels[i + 2]! < 240) inkPixels++;
+        }
+        return { tag: el.tagName.toLowerCase(), width: box.width, height: box.height, inkPixels };
+      }),
+    );
+  });
+  const highlightedTokens = await page.$$eval('.highlight span', (spans) => spans.length);
+  if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
+  await page.close();
+  return { requests, charts, highlightedTokens };
+}
+
+describe('HTML handouts in a real browser (Chromium)', function () {
+  this.timeout(120_000);
+  let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
+  let dir: string;
+  let handoutFile: string;
+  let indexFile: string;
+
+  before(async function () {
+    const executable = requireChromium(this);
+    requireJupyter(this);
+    dir = scratchDir('handout');
+    const png = encodePng(160, 90, (x, y) => [x, y * 2, 200]).toString('base64');
+    const source = writeTslabNotebook(path.join(dir, '01-charts.ipynb'), [
+      markdownCell('# Charts in a handout\n\nOne SVG chart and one PNG chart.'),
+      codeCell(`import * as tslab from 'tslab';\ntslab.display.svg(${JSON.stringify(SVG_CHART)});`),
+      codeCell(`tslab.display.png(new Uint8Array(Buffer.from('${png}', 'base64')));`),
+      codeCell('const total: number = [1, 2, 3].reduce((s, x) => s + x, 0);\nconsole.log(`total = ${total}`);'),
+    ]);
+    const executed = path.join(dir, 'executed', '01-charts.ipynb');
+    const run = await runNotebook({ input: source, output: executed, cellTimeoutSeconds: 60, notebookTimeoutSeconds: 120 });
+    assert.equal(run.status, 'ok', `the chart notebook must run: ${run.error}`);
+    const exported = await exportHandouts({ notebooks: [executed], outDir: path.join(dir, 'handouts') });
+    handoutFile = exported.handouts[0]!.file;
+    indexFile = exported.index;
+    browser = await launchChromium(executable);
+  });
+
+  after(async () => {
+    await browser?.close();
+  });
+
+  it('shows both charts with a real size, highlighted code, and makes zero requests', async () => {
+    const screenshot = path.join(dir, 'handout.png');
+    const check = await inspectPage(browser!.context, handoutFile, screenshot);
+    assert.deepEqual(check.requests, [], 'no network (or file) requests');
+    assert.equal(check.charts.length, 2, 'the SVG chart and the PNG chart');
+    for (const chart of check.charts) {
+      assert.ok(chart.width > 50 && chart.height > 30, `visible size: ${JSON.stringify(chart)}`);
+      // Bars of the SVG cover ~20% of its box; the PNG gradient all of it. A blank or stripped chart has ~0.
+      assert.ok(chart.inkPixels > 0.1 * chart.width * chart.height, `drawn, not blank: ${JSON.stringify(chart)}`);
+    }
+    assert.ok(check.highlightedTokens > 10, `code is highlighted (${check.highlightedTokens} tokens)`);
+    assert.ok(fs.statSync(screenshot).size > 5000, 'the screenshot has content');
+  });
+
+  it('links the handouts from the index page', async () => {
+    const page = await browser!.context.newPage();
+    await page.goto(pathToFileURL(indexFile).href);
+    const links = await page.$$eval('a', (as) => as.map((a) => [a.textContent, a.getAttribute('href')]));
+    assert.deepEqual(links, [['Charts in a handout', '01-charts.html']]);
+    await page.click('text=Charts in a handout');
+    assert.equal(await page.title(), 'Charts in a handout');
+    await page.close();
+  });
+
+  it('checks every handout in HANDOUTS_DIR when set', async function () {
+    const folder = process.env.HANDOUTS_DIR;
+    if (!folder) this.skip();
+    const files = fs.readdirSync(path.resolve(ROOT, folder)).filter((f) => f.endsWith('.html'));
+    assert.ok(files.length > 0, `${folder} has no handouts`);
+    for (const name of files) {
+      const check = await inspectPage(browser!.context, path.resolve(ROOT, folder, name));
+      assert.deepEqual(check.requests, [], `${name} makes no requests`);
+      for (const chart of check.charts) {
+        assert.ok(chart.width > 0 && chart.height > 0, `${name}: a ${chart.tag} chart has zero size`);
+        assert.ok(chart.inkPixels > 0, `${name}: a ${chart.tag} chart is blank`);
+      }
+    }
+  });
+});
