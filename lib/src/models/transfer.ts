@@ -95,7 +95,8 @@ export function buildTransferModel(extractor: tf.LayersModel, head: tf.LayersMod
 /**
  * Freeze every layer before `layerName` and unfreeze `layerName` and all later layers (in the model's layer order).
  * Nested models (e.g. an extractor inside a transfer model) are searched too. Recompile the model afterwards:
- * TF.js reads the trainable weights when `compile` is called. Returns the number of trainable layers.
+ * TF.js reads the trainable weights when `compile` is called. Returns the number of layers with weights that now
+ * train.
  */
 export function setTrainableFrom(model: tf.LayersModel, layerName: string): number {
   const layers = flattenLayers(model);
@@ -104,7 +105,7 @@ export function setTrainableFrom(model: tf.LayersModel, layerName: string): numb
   // A nested model's own flag overrides its layers, so open them all before setting each layer.
   for (const l of model.layers) l.trainable = true;
   layers.forEach((l, i) => (l.trainable = i >= start));
-  return layers.length - start;
+  return layers.slice(start).filter((l) => l.weights.length > 0).length;
 }
 
 function flattenLayers(model: tf.LayersModel): tf.layers.Layer[] {
