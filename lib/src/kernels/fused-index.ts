@@ -1,9 +1,13 @@
 /**
- * The performance kernels (transpose-free matmul for wasm, whole-sequence LSTM for wasm and cpu) and the fused
- * layers' public API. `registerWasmFusedKernels` is called by `registerWasmTrainingKernels`.
+ * The performance kernels (transpose-free matmul and XNNPACK conv input gradient for wasm, whole-sequence LSTM for
+ * wasm and cpu) and the fused layers' public API. `registerWasmFusedKernels` is called by
+ * `registerWasmTrainingKernels`; `restoreStockWasmKernels` undoes the replacements (benchmarks measure both).
  */
+import * as tf from '@tensorflow/tfjs';
+import { conv2dBackpropInputWasm } from './conv2d-backprop';
+import { rowGatherKernel } from './fused-gather';
 import { registerLstmSequenceKernels } from './lstm-kernels';
-import { registerTransposeFreeMatMul } from './fused-transpose-matmul';
+import { registerTransposeFreeMatMul, unregisterTransposeFreeMatMul } from './fused-transpose-matmul';
 
 export { FusedLstm, fusedLstm } from './lstm-layer';
 export type { FusedLstmArgs } from './lstm-layer';
@@ -11,8 +15,41 @@ export { lstmSequence } from './lstm-sequence';
 export type { LstmWeights } from './lstm-sequence';
 export type { LstmGateActivation } from './lstm-kernels';
 
+/**
+ * Stock wasm kernels that are correct but slow for training, and the course kernel that replaces each.
+ * Conv2DBackpropInput: the stock kernel is a scalar loop (31 of 62 ms in an MNIST CNN training step); the kernels
+ * module's version is one XNNPACK convolution. GatherV2: row copies instead of per-element index arithmetic.
+ * `make` receives the kernel it replaces (to delegate the cases it does not speed up).
+ */
+const WASM_SPEED_REPLACEMENTS: { kernelName: string; make: (stock: tf.KernelFunc) => tf.KernelFunc }[] = [
+  { kernelName: 'Conv2DBackpropInput', make: () => conv2dBackpropInputWasm as unknown as tf.KernelFunc },
+  { kernelName: 'GatherV2', make: rowGatherKernel },
+];
+/** Kernel functions this module installed, to recognise them (registration is idempotent). */
+const installed = new Set<tf.KernelFunc>();
+const stockKernels = new Map<string, tf.KernelConfig>();
+
 /** Register the speed-ups for the wasm backend (idempotent; safe before or after the backend starts). */
 export function registerWasmFusedKernels(): void {
   registerTransposeFreeMatMul('wasm');
   registerLstmSequenceKernels();
+  for (const { kernelName, make } of WASM_SPEED_REPLACEMENTS) {
+    const current = tf.getKernel(kernelName, 'wasm');
+    if (current === undefined || installed.has(current.kernelFunc)) continue;
+    if (!stockKernels.has(kernelName)) stockKernels.set(kernelName, current);
+    const kernelFunc = make(current.kernelFunc);
+    installed.add(kernelFunc);
+    tf.unregisterKernel(kernelName, 'wasm');
+    tf.registerKernel({ ...current, kernelFunc });
+  }
+}
+
+/** Put back the stock wasm kernels replaced for speed (the LSTM kernels stay: they replace nothing). */
+export function restoreStockWasmKernels(): void {
+  unregisterTransposeFreeMatMul('wasm');
+  for (const [kernelName, config] of stockKernels) {
+    tf.unregisterKernel(kernelName, 'wasm');
+    tf.registerKernel(config);
+  }
+  stockKernels.clear();
 }

@@ -20,6 +20,9 @@ interface DisposingBackend {
 /** Marks kernel functions installed by this module, so registering twice never wraps a wrapper. */
 const WRAPPED = Symbol('courseTransposeFreeMatMul');
 
+/** The kernels replaced by the wrapper, to restore them (benchmarks measure the stock kernels too). */
+const originals = new Map<string, tf.KernelConfig>();
+
 /** Wrap wasm `BatchMatMul` and `_FusedMatMul` so they never run the slow transposed path. Idempotent. */
 export function registerTransposeFreeMatMul(backendName = 'wasm'): void {
   for (const kernelName of [tf.BatchMatMul, tf._FusedMatMul]) {
@@ -29,8 +32,20 @@ export function registerTransposeFreeMatMul(backendName = 'wasm'): void {
     const transpose = tf.getKernel(tf.Transpose, backendName);
     if (transpose === undefined) continue;
     const wrapped = transposeFreeKernel(original.kernelFunc as unknown as KernelFn, transpose.kernelFunc as unknown as KernelFn);
+    originals.set(`${kernelName}/${backendName}`, original);
     tf.unregisterKernel(kernelName, backendName);
     tf.registerKernel({ ...original, kernelFunc: wrapped as unknown as tf.KernelFunc });
+  }
+}
+
+/** Put the stock kernels back (for before/after measurements). */
+export function unregisterTransposeFreeMatMul(backendName = 'wasm'): void {
+  for (const kernelName of [tf.BatchMatMul, tf._FusedMatMul]) {
+    const original = originals.get(`${kernelName}/${backendName}`);
+    if (original === undefined) continue;
+    tf.unregisterKernel(kernelName, backendName);
+    tf.registerKernel(original);
+    originals.delete(`${kernelName}/${backendName}`);
   }
 }
 

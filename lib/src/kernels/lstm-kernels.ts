@@ -7,8 +7,9 @@
  * kernel, and the element-wise gate maths runs in plain JS loops directly on the backend's memory.
  *
  * Layout (gate order i, f, c, o as tf.layers.lstm):
- *   forward  inputs xw [B,T,4H], recurrentKernel [H,4H]  -> outputs h [B,T,H], c [B,T,H], gates [B,T,4H] (activated)
- *   backward inputs dh [B,T,H], gates, c, recurrentKernelT [4H,H] -> output dz [B,T,4H] (gradient of xw)
+ *   forward  inputs xw [B,T,4H], recurrentKernel [H,4H]
+ *            -> outputs h [B,T,H], c [B,T,H], tanh(c) [B,T,H], gates [B,T,4H] (activated)
+ *   backward inputs dh [B,T,H], gates, c, tanhC, recurrentKernelT [4H,H] -> output dz [B,T,4H] (gradient of xw)
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -23,6 +24,8 @@ interface SequenceMemory {
   allocate(shape: number[]): tf.TensorInfo;
   values(info: tf.TensorInfo): Float32Array;
   matMul(a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo;
+  /** The backend's vectorised element-wise sigmoid, where it has one worth calling (wasm: XNNPACK). */
+  sigmoid?: (x: tf.TensorInfo) => tf.TensorInfo;
   free(info: tf.TensorInfo): void;
 }
 
@@ -49,7 +52,12 @@ function memoryFor(backendName: string, backend: unknown): SequenceMemory {
     }) as tf.TensorInfo;
   if (backendName === 'wasm') {
     const wasm = backend as WasmBackendLike;
+    const sigmoidKernel = tf.getKernel(tf.Sigmoid, 'wasm');
+    const sigmoid = sigmoidKernel
+      ? (x: tf.TensorInfo) => sigmoidKernel.kernelFunc({ inputs: { x }, backend: backend as tf.KernelBackend, attrs: {} }) as tf.TensorInfo
+      : undefined;
     return {
+      sigmoid,
       // Not zeroed (malloc): the kernels write every element.
       allocate: (shape) => wasm.makeOutput(shape, 'float32'),
       // A fresh view each time: any allocation may grow the wasm heap and detach older views.
@@ -91,6 +99,11 @@ function checkFloat(name: string, info: tf.TensorInfo, rank: number): void {
   if (info.shape.length !== rank) throw new Error(`${name} must have rank ${rank}, got shape [${info.shape}]`);
 }
 
+/**
+ * Forward recurrence. With sigmoid gates on a backend with a vectorised Sigmoid kernel (wasm), the transcendental
+ * work goes to that kernel: two calls per step, using tanh(x) = 2 sigmoid(2x) - 1 (the wasm Tanh kernel is scalar
+ * and slower than JS). Otherwise the gate maths runs in JS.
+ */
 function lstmForward(backendName: string) {
   return ({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) => {
     const xw = floatInput(inputs, 'xw', 3);
@@ -100,53 +113,106 @@ function lstmForward(backendName: string) {
     if (recurrentKernel.shape[0] !== H || recurrentKernel.shape[1] !== H4) {
       throw new Error(`recurrentKernel must be [${H},${H4}], got [${recurrentKernel.shape}]`);
     }
-    const act = gate(((attrs ?? {}).recurrentActivation as LstmGateActivation) ?? 'hardSigmoid');
+    const activation = ((attrs ?? {}).recurrentActivation as LstmGateActivation) ?? 'hardSigmoid';
+    const act = gate(activation);
     const mem = memoryFor(backendName, backend);
+    const vectorSigmoid = activation === 'sigmoid' ? mem.sigmoid : undefined;
     const hSeq = mem.allocate([B, T, H]);
     const cSeq = mem.allocate([B, T, H]);
+    const tanhCSeq = mem.allocate([B, T, H]);
     const gates = mem.allocate([B, T, H4]);
     const hPrev = mem.allocate([B, H]);
+    const zStep = mem.allocate([B, H4]);
+    const cStep = mem.allocate([B, H]);
+    const scratch = [hPrev, zStep, cStep];
     try {
       for (let t = 0; t < T; t++) {
         // h_0 = 0, so the first step needs no product.
         const rec = t === 0 ? undefined : mem.matMul(hPrev, recurrentKernel);
-        const XW = mem.values(xw), Hs = mem.values(hSeq), Cs = mem.values(cSeq), G = mem.values(gates);
-        const Hp = mem.values(hPrev);
-        const R = rec === undefined ? undefined : mem.values(rec);
+        if (rec !== undefined) scratch.push(rec);
+        // 1. Pre-activations z = xw_t + h_{t-1} U (the cell block doubled when tanh comes from sigmoid).
+        let XW = mem.values(xw), Z = mem.values(zStep);
+        let R = rec === undefined ? undefined : mem.values(rec);
+        const cellScale = vectorSigmoid ? 2 : 1;
         for (let b = 0; b < B; b++) {
-          const zRow = (b * T + t) * H4;
-          const rRow = b * H4;
-          const sRow = (b * T + t) * H;
-          const cRowPrev = (b * T + t - 1) * H;
-          for (let j = 0; j < H; j++) {
-            let zi = XW[zRow + j], zf = XW[zRow + H + j], zc = XW[zRow + 2 * H + j], zo = XW[zRow + 3 * H + j];
-            if (R !== undefined) {
-              zi += R[rRow + j];
-              zf += R[rRow + H + j];
-              zc += R[rRow + 2 * H + j];
-              zo += R[rRow + 3 * H + j];
+          const zRow = (b * T + t) * H4, sRow = b * H4;
+          for (let k = 0; k < H4; k++) {
+            const z = XW[zRow + k] + (R === undefined ? 0 : R[sRow + k]);
+            Z[sRow + k] = k >= 2 * H && k < 3 * H ? cellScale * z : z;
+          }
+        }
+        // 2. Gate activations.
+        let A: Float32Array;
+        let sig: tf.TensorInfo | undefined;
+        if (vectorSigmoid) {
+          sig = vectorSigmoid(zStep);
+          scratch.push(sig);
+          A = mem.values(sig);
+        } else {
+          A = Z;
+          for (let b = 0; b < B; b++) {
+            const sRow = b * H4;
+            for (let j = 0; j < H; j++) {
+              A[sRow + j] = act(A[sRow + j]);
+              A[sRow + H + j] = act(A[sRow + H + j]);
+              A[sRow + 2 * H + j] = Math.tanh(A[sRow + 2 * H + j]);
+              A[sRow + 3 * H + j] = act(A[sRow + 3 * H + j]);
             }
-            const i = act(zi), f = act(zf), g = Math.tanh(zc), o = act(zo);
-            const c = (t === 0 ? 0 : f * Cs[cRowPrev + j]) + i * g;
-            const h = o * Math.tanh(c);
+          }
+        }
+        // 3. Cell state.
+        const G = mem.values(gates), Cs = mem.values(cSeq), CS = mem.values(cStep);
+        for (let b = 0; b < B; b++) {
+          const sRow = b * H4, zRow = (b * T + t) * H4, cRow = (b * T + t) * H;
+          for (let j = 0; j < H; j++) {
+            const i = A[sRow + j], f = A[sRow + H + j], o = A[sRow + 3 * H + j];
+            const g = vectorSigmoid ? 2 * A[sRow + 2 * H + j] - 1 : A[sRow + 2 * H + j];
+            const c = (t === 0 ? 0 : f * Cs[cRow - H + j]) + i * g;
             G[zRow + j] = i;
             G[zRow + H + j] = f;
             G[zRow + 2 * H + j] = g;
             G[zRow + 3 * H + j] = o;
-            Cs[sRow + j] = c;
-            Hs[sRow + j] = h;
+            Cs[cRow + j] = c;
+            CS[b * H + j] = vectorSigmoid ? 2 * c : c;
+          }
+        }
+        // 4. Hidden state h = o * tanh(c).
+        let TC: Float32Array;
+        let sigC: tf.TensorInfo | undefined;
+        if (vectorSigmoid) {
+          sigC = vectorSigmoid(cStep);
+          scratch.push(sigC);
+          TC = mem.values(sigC);
+        } else {
+          TC = mem.values(cStep);
+          for (let k = 0; k < B * H; k++) TC[k] = Math.tanh(TC[k]);
+        }
+        const G2 = mem.values(gates), Hs = mem.values(hSeq), Hp = mem.values(hPrev), TCs = mem.values(tanhCSeq);
+        for (let b = 0; b < B; b++) {
+          const zRow = (b * T + t) * H4, cRow = (b * T + t) * H;
+          for (let j = 0; j < H; j++) {
+            const tc = vectorSigmoid ? 2 * TC[b * H + j] - 1 : TC[b * H + j];
+            const h = G2[zRow + 3 * H + j] * tc;
+            TCs[cRow + j] = tc;
+            Hs[cRow + j] = h;
             Hp[b * H + j] = h;
           }
         }
-        if (rec !== undefined) mem.free(rec);
+        for (const info of [rec, sig, sigC]) {
+          if (info === undefined) continue;
+          mem.free(info);
+          scratch.splice(scratch.indexOf(info), 1);
+        }
+        XW = Z = new Float32Array(0); // views are stale after the next allocation
+        R = undefined;
       }
     } catch (error) {
-      for (const info of [hSeq, cSeq, gates]) mem.free(info);
+      for (const info of [hSeq, cSeq, tanhCSeq, gates]) mem.free(info);
       throw error;
     } finally {
-      mem.free(hPrev);
+      for (const info of scratch) mem.free(info);
     }
-    return [hSeq, cSeq, gates];
+    return [hSeq, cSeq, tanhCSeq, gates];
   };
 }
 
@@ -155,6 +221,7 @@ function lstmBackward(backendName: string) {
     const dh = floatInput(inputs, 'dh', 3);
     const gates = floatInput(inputs, 'gates', 3);
     const c = floatInput(inputs, 'c', 3);
+    const tanhC = floatInput(inputs, 'tanhC', 3);
     const recurrentKernelT = floatInput(inputs, 'recurrentKernelT', 2);
     const [B, T, H] = dh.shape as [number, number, number];
     const H4 = 4 * H;
@@ -167,7 +234,8 @@ function lstmBackward(backendName: string) {
     let dhNext: tf.TensorInfo | undefined;
     try {
       for (let t = T - 1; t >= 0; t--) {
-        const DH = mem.values(dh), G = mem.values(gates), C = mem.values(c), DZ = mem.values(dz), DZS = mem.values(dzStep);
+        const DH = mem.values(dh), G = mem.values(gates), C = mem.values(c), TC = mem.values(tanhC);
+        const DZ = mem.values(dz), DZS = mem.values(dzStep);
         const DHN = dhNext === undefined ? undefined : mem.values(dhNext);
         for (let b = 0; b < B; b++) {
           const sRow = (b * T + t) * H;
@@ -175,7 +243,7 @@ function lstmBackward(backendName: string) {
           for (let j = 0; j < H; j++) {
             const dhTotal = DH[sRow + j] + (DHN === undefined ? 0 : DHN[b * H + j]);
             const i = G[zRow + j], f = G[zRow + H + j], g = G[zRow + 2 * H + j], o = G[zRow + 3 * H + j];
-            const tc = Math.tanh(C[sRow + j]);
+            const tc = TC[sRow + j];
             const dc = dhTotal * o * (1 - tc * tc) + dcNext[b * H + j];
             const cPrev = t === 0 ? 0 : C[sRow - H + j];
             const dzi = dc * g * slope(i);

@@ -57,16 +57,16 @@ function recurrenceWithKernels(
 ): tf.Tensor3D {
   const attrs = { recurrentActivation };
   const forwardAndBackward = (xwIn: tf.Tensor, uIn: tf.Tensor, save: tf.GradSaveFunc) => {
-    const [h, c, gates] = tf.engine().runKernel(LSTM_FORWARD_KERNEL, { xw: xwIn, recurrentKernel: uIn }, attrs) as tf.Tensor[];
-    save([h, c, gates, uIn]);
+    const [h, c, tanhC, gates] = tf.engine().runKernel(LSTM_FORWARD_KERNEL, { xw: xwIn, recurrentKernel: uIn }, attrs) as tf.Tensor[];
+    save([h, c, tanhC, gates, uIn]);
     return {
       value: h,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [hSaved, cSaved, gatesSaved, u] = saved as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor2D];
+        const [hSaved, cSaved, tanhCSaved, gatesSaved, u] = saved as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor2D];
         const [batch, time, units] = hSaved.shape;
         const dz = tf.engine().runKernel(
           LSTM_BACKWARD_KERNEL,
-          { dh: dy as tf.Tensor, gates: gatesSaved, c: cSaved, recurrentKernelT: tf.transpose(u) },
+          { dh: dy as tf.Tensor, gates: gatesSaved, c: cSaved, tanhC: tanhCSaved, recurrentKernelT: tf.transpose(u) },
           attrs,
         ) as tf.Tensor3D;
         // dU = sum_t h_{t-1}^T dz_t, as one product over all steps (h_{-1} = 0).

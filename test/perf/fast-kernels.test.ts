@@ -1,0 +1,53 @@
+import { strict as assert } from 'node:assert';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { registerWasmTrainingKernels } from '../../lib/src/kernels';
+import { registerWasmFusedKernels } from '../../lib/src/kernels/fused-index';
+
+/** Run `f` on cpu and on wasm (with the course's speed kernels) and return both results as nested arrays. */
+async function onBothBackends<T>(f: () => tf.Tensor): Promise<{ cpu: T; wasm: T }> {
+  await tf.setBackend('cpu');
+  const cpu = tf.tidy(f).arraySync() as T;
+  await tf.setBackend('wasm');
+  registerWasmTrainingKernels(); // includes the speed kernels
+  const wasm = tf.tidy(f).arraySync() as T;
+  return { cpu, wasm };
+}
+
+describe('perf: wasm speed kernels agree with cpu', () => {
+  it('GatherV2 on rows (2D and 3D tables, nested indices) and on other axes (stock path)', async () => {
+    const table2 = Array.from({ length: 7 * 3 }, (_, i) => i * 0.5 - 3);
+    const table3 = Array.from({ length: 5 * 2 * 3 }, (_, i) => i);
+    const cases: (() => tf.Tensor)[] = [
+      () => tf.gather(tf.tensor2d(table2, [7, 3]), tf.tensor1d([6, 0, 3, 3], 'int32')),
+      () => tf.gather(tf.tensor3d(table3, [5, 2, 3]), tf.tensor2d([[4, 1], [0, 0]], [2, 2], 'int32')),
+      () => tf.gather(tf.tensor2d(table2, [7, 3]).asType('int32'), tf.tensor1d([1, 2], 'int32')),
+      () => tf.gather(tf.tensor2d(table2, [7, 3]), tf.tensor1d([2, 0], 'int32'), 1),
+    ];
+    for (const [i, f] of cases.entries()) {
+      const { cpu, wasm } = await onBothBackends(f);
+      assert.deepEqual(wasm, cpu, `case ${i}`);
+    }
+  });
+
+  it('GatherV2 rejects out-of-range rows', async () => {
+    await tf.setBackend('wasm');
+    registerWasmFusedKernels();
+    assert.throws(() => tf.gather(tf.zeros([3, 2]), tf.tensor1d([3], 'int32')), /out of range/);
+  });
+
+  it('embedding gradients and conv input gradients match cpu', async () => {
+    const grads = () => {
+      const table = tf.tensor2d(Array.from({ length: 12 }, (_, i) => Math.sin(i)), [6, 2]);
+      const ids = tf.tensor1d([5, 1, 5, 0], 'int32');
+      const x = tf.tensor4d(Array.from({ length: 2 * 6 * 6 * 2 }, (_, i) => Math.cos(i)), [2, 6, 6, 2]);
+      const w = tf.tensor4d(Array.from({ length: 3 * 3 * 2 * 3 }, (_, i) => Math.sin(3 * i)), [3, 3, 2, 3]);
+      const [dTable] = tf.grads((t: tf.Tensor) => tf.sum(tf.square(tf.gather(t, ids))))([table]);
+      const [dx] = tf.grads((xt: tf.Tensor) => tf.sum(tf.square(tf.conv2d(xt as tf.Tensor4D, w, 2, 'same'))))([x]);
+      return tf.concat([dTable.flatten(), dx.flatten()]);
+    };
+    const { cpu, wasm } = await onBothBackends<number[]>(grads);
+    assert.equal(wasm.length, cpu.length);
+    wasm.forEach((v, i) => assert.ok(Math.abs(v - cpu[i]) < 1e-4 * (1 + Math.abs(cpu[i])), `element ${i}: ${v} vs ${cpu[i]}`));
+  });
+});
