@@ -19,7 +19,7 @@ describe('data: real datasets', function () {
     assert.equal(data.train.y.shape[0], 55000);
     assert.equal(data.validation.y.shape[0], 5000);
     assert.equal(data.test.y.shape[0], 10000);
-    const counts = (y: tf.Tensor) => Array.from(tf.tidy(() => tf.bincount(y, tf.tensor1d([], 'int32'), 10)).dataSync());
+    const counts = (y: tf.Tensor) => Array.from(tf.tidy(() => tf.bincount(y as tf.Tensor1D, tf.tensor1d([], 'int32'), 10)).dataSync());
     const trainCounts = counts(tf.concat([data.train.y, data.validation.y]));
     assert.deepEqual(trainCounts, [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]);
     assert.deepEqual(counts(data.test.y), [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]);

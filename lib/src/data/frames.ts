@@ -15,7 +15,7 @@ type Danfo = typeof import('danfojs-node');
 let danfoModule: Danfo | undefined;
 
 /** The danfojs-node module, required on first use. */
-export function danfo(): Danfo {
+export function loadDanfo(): Danfo {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   danfoModule ??= require('danfojs-node') as Danfo;
   return danfoModule;
@@ -25,7 +25,7 @@ export function danfo(): Danfo {
 type Columns = Record<string, (string | number)[]>;
 
 function frame(columns: Columns): DataFrame {
-  const d = danfo();
+  const d = loadDanfo();
   return new d.DataFrame(columns);
 }
 

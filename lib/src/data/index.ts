@@ -2,7 +2,7 @@
  * Datasets and loaders: toy 2-D sets, MNIST, CIFAR-10, MRPC, GloVe, a tokenizer/vocabulary, and DataFrame views.
  * Real data lives in {@link dataDir} (`DATASETS_DIR`, else `datasets/cache`); `npm run datasets` fetches it.
  */
-export * from './errors';
+export { DatasetFileError } from './errors';
 export * from './paths';
 export * from './batching';
 export * from './toy2d';
