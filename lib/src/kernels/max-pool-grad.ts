@@ -41,7 +41,11 @@ export function maxPoolGradWasm(args: { inputs: tf.NamedTensorInfoMap; backend: 
   return dx;
 }
 
-/** For every pooling window: add its dy to the first (row-major) position holding the window's maximum. */
+/**
+ * For every pooling window: add its dy to the first (row-major) position holding the window's maximum, as the cpu
+ * backend and TensorFlow do (ties matter: windows of ReLU zeros are common). Channels are the innermost loop, so
+ * every pass reads contiguous memory; `best`/`bestIndex` hold the running maximum of each channel.
+ */
 function routeToWindowMaxima(
   x: tf.backend_util.TypedArray,
   dy: tf.backend_util.TypedArray,
@@ -54,7 +58,9 @@ function routeToWindowMaxima(
   const left = info.padInfo.left;
   const rowStride = inWidth * channels;
   const imageStride = inHeight * rowStride;
-  let dyIndex = 0;
+  const best = new Float64Array(channels);
+  const bestIndex = new Int32Array(channels);
+  let dyBase = 0;
   for (let b = 0; b < batchSize; b++) {
     const imageBase = b * imageStride;
     for (let oh = 0; oh < outHeight; oh++) {
@@ -62,27 +68,34 @@ function routeToWindowMaxima(
       const hEnd = Math.min(inHeight, hStart + effectiveFilterHeight);
       let hFirst = hStart;
       while (hFirst < 0) hFirst += dilationHeight;
-      for (let ow = 0; ow < outWidth; ow++) {
+      for (let ow = 0; ow < outWidth; ow++, dyBase += channels) {
         const wStart = ow * strideWidth - left;
         const wEnd = Math.min(inWidth, wStart + effectiveFilterWidth);
         let wFirst = wStart;
         while (wFirst < 0) wFirst += dilationWidth;
-        for (let c = 0; c < channels; c++, dyIndex++) {
-          let best = -Infinity;
-          let bestIndex = -1;
-          for (let h = hFirst; h < hEnd; h += dilationHeight) {
-            const rowBase = imageBase + h * rowStride + c;
-            for (let w = wFirst; w < wEnd; w += dilationWidth) {
-              const index = rowBase + w * channels;
-              const value = x[index];
-              if (value > best || bestIndex < 0) {
-                best = value;
-                bestIndex = index;
+        if (hFirst >= hEnd || wFirst >= wEnd) continue; // a window entirely in the padding gets no gradient
+        let first = true;
+        for (let h = hFirst; h < hEnd; h += dilationHeight) {
+          for (let w = wFirst; w < wEnd; w += dilationWidth) {
+            const tap = imageBase + h * rowStride + w * channels;
+            if (first) {
+              for (let c = 0; c < channels; c++) {
+                best[c] = x[tap + c];
+                bestIndex[c] = tap + c;
+              }
+              first = false;
+            } else {
+              for (let c = 0; c < channels; c++) {
+                const value = x[tap + c];
+                if (value > best[c]) {
+                  best[c] = value;
+                  bestIndex[c] = tap + c;
+                }
               }
             }
           }
-          if (bestIndex >= 0) dx[bestIndex] += dy[dyIndex];
         }
+        for (let c = 0; c < channels; c++) dx[bestIndex[c]] += dy[dyBase + c];
       }
     }
   }

