@@ -83,3 +83,18 @@ export function checkLabelFormat(model: tf.LayersModel, y: tf.Tensor): void {
     throw new Error(`labels have shape [${y.shape}] (class ids?) but the loss expects one-hot rows: compile with labels: 'sparse'`);
   }
 }
+
+/**
+ * Labels as TF.js losses want them for this model: float32 (the course's loaders give int32 class ids, which the
+ * sparse cross-entropy rejects), and `[n, 1]` rather than `[n]` for a one-unit output. Returns `y` itself when it
+ * is already right, else a new tensor the caller disposes.
+ */
+export function labelsForModel(model: tf.LayersModel, y: tf.Tensor): tf.Tensor {
+  const outputShape = model.outputs[0].shape;
+  const oneUnit = model.outputs.length === 1 && outputShape.length === 2 && outputShape[1] === 1;
+  if (y.dtype === 'float32' && !(oneUnit && y.rank === 1)) return y;
+  return tf.tidy(() => {
+    const asFloat = y.dtype === 'float32' ? y : tf.cast(y, 'float32');
+    return oneUnit && y.rank === 1 ? tf.reshape(asFloat, [-1, 1]) : asFloat;
+  });
+}

@@ -57,7 +57,9 @@ export class EarlyStoppingWithRestore extends tf.Callback {
   }
 
   override async onEpochEnd(epoch: number, logs?: tf.Logs): Promise<void> {
-    const value = logs?.[this.monitor];
+    const raw: unknown = logs?.[this.monitor];
+    // fitDataset leaves validation results as scalar tensors in the epoch logs.
+    const value = raw instanceof tf.Tensor ? raw.dataSync()[0] : raw;
     if (typeof value !== 'number') {
       const keys = Object.keys(logs ?? {}).join(', ');
       throw new Error(`early stopping watches '${this.monitor}', but the epoch logs only have: ${keys || 'nothing'}`);

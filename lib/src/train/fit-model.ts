@@ -6,10 +6,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { courseSeed } from '../engine';
 import { EarlyStoppingOptions, EarlyStoppingWithRestore } from './early-stopping';
-import { FeatureTensors, batchesPerEpoch, exampleCount, labelsForLoss, shuffledBatches } from './shuffled-batches';
+import { FeatureTensors, batchesPerEpoch, exampleCount, shuffledBatches } from './shuffled-batches';
 import { EpochRecord, TrainingHistory } from './training-history';
 import { getOptimizerLearningRate } from './learning-rate';
-import { checkLabelFormat } from './compile-classifier';
+import { checkLabelFormat, labelsForModel } from './compile-classifier';
 
 /** Features and labels held in memory. `x` is an array when the model has several inputs. */
 export interface TrainingTensors {
@@ -60,6 +60,10 @@ export async function fitModel(
   const seed = options.seed ?? courseSeed();
   const owned: tf.Tensor[] = []; // tensors this call creates (validation split) and must free
   const started = performance.now();
+  const own = (made: tf.Tensor, original: tf.Tensor) => {
+    if (made !== original) owned.push(made);
+    return made;
+  };
 
   let dataset: BatchDataset;
   let steps = options.batchesPerEpoch;
@@ -72,6 +76,7 @@ export async function fitModel(
     } else {
       let { x, y } = data;
       checkLabelFormat(model, y);
+      y = own(labelsForModel(model, y), y);
       if (typeof validation === 'number') {
         const split = splitTail(x, y, validation);
         owned.push(...split.tensors);
@@ -84,11 +89,7 @@ export async function fitModel(
     if (validation !== undefined && typeof validation !== 'number') {
       validationData = isDataset(validation) ? validation : [validation.x, validation.y];
     }
-    if (Array.isArray(validationData) && validationData[1].dtype !== 'float32') {
-      const cast = labelsForLoss(validationData[1]);
-      owned.push(cast);
-      validationData = [validationData[0], cast];
-    }
+    if (Array.isArray(validationData)) validationData = [validationData[0], own(labelsForModel(model, validationData[1]), validationData[1])];
 
     const recorder = new HistoryRecorder(epochs, verbose);
     const stopper = makeEarlyStopping(options.earlyStopping, validationData !== undefined);
@@ -162,7 +163,7 @@ class HistoryRecorder extends tf.Callback {
     let loss = NaN;
     let valLoss: number | undefined;
     for (const [key, raw] of Object.entries(logs)) {
-      const value = typeof raw === 'number' ? raw : (raw as tf.Scalar).dataSync()[0];
+      const value = logValue(raw);
       if (key === 'loss') loss = value;
       else if (key === 'val_loss') valLoss = value;
       else if (key.startsWith('val_')) valMetrics[key.slice(4)] = value;
@@ -223,4 +224,11 @@ function splitTail(x: FeatureTensors, y: tf.Tensor, fraction: number) {
   const valY = tail(y);
   const tensors = [trainX, valX, trainY, valY].flat();
   return { train: { x: trainX, y: trainY }, validation: { x: valX, y: valY }, tensors };
+}
+
+/** A log entry as a number: TF.js leaves validation results as scalar tensors in the epoch logs of `fitDataset`. */
+export function logValue(raw: number | tf.Scalar | undefined): number {
+  if (typeof raw === 'number') return raw;
+  if (raw instanceof tf.Tensor) return raw.dataSync()[0];
+  return NaN;
 }

@@ -41,7 +41,7 @@ export function shuffledBatches(
         yield tf.tidy(() => {
           const indices = tf.tensor1d(picked, 'int32');
           const xs = Array.isArray(x) ? x.map((t) => tf.gather(t, indices)) : tf.gather(x, indices);
-          return { xs, ys: labelsForLoss(tf.gather(y, indices)) };
+          return { xs, ys: tf.gather(y, indices) };
         });
       }
     }
@@ -52,12 +52,4 @@ export function shuffledBatches(
 /** Batches per epoch for `n` examples. */
 export function batchesPerEpoch(n: number, batchSize: number): number {
   return Math.ceil(n / batchSize);
-}
-
-/**
- * Labels as the TF.js losses want them: float32. The course's loaders give class ids as int32, which TF.js's
- * sparse categorical cross-entropy rejects ("'floor' must be float32").
- */
-export function labelsForLoss(y: tf.Tensor): tf.Tensor {
-  return y.dtype === 'float32' ? y : tf.cast(y, 'float32');
 }
