@@ -37,7 +37,8 @@ export function maxPoolGradWasm(args: { inputs: tf.NamedTensorInfoMap; backend: 
   const xValues = backend.typedArrayFromHeap(input);
   const dyValues = backend.typedArrayFromHeap(dy);
   dxValues.fill(0);
-  routeToWindowMaxima(xValues, dyValues, dxValues, info);
+  if (isPlainTwoByTwo(info)) routeTwoByTwo(xValues, dyValues, dxValues, info);
+  else routeToWindowMaxima(xValues, dyValues, dxValues, info);
   return dx;
 }
 
@@ -96,6 +97,59 @@ function routeToWindowMaxima(
           }
         }
         for (let c = 0; c < channels; c++) dx[bestIndex[c]] += dy[dyBase + c];
+      }
+    }
+  }
+}
+
+/** The usual CNN pooling: 2x2 windows, stride 2, no padding, no dilation. */
+function isPlainTwoByTwo(info: tf.backend_util.Conv2DInfo): boolean {
+  return (
+    info.filterHeight === 2 &&
+    info.filterWidth === 2 &&
+    info.strideHeight === 2 &&
+    info.strideWidth === 2 &&
+    info.dilationHeight === 1 &&
+    info.dilationWidth === 1 &&
+    info.padInfo.top === 0 &&
+    info.padInfo.left === 0 &&
+    info.outHeight * 2 <= info.inHeight &&
+    info.outWidth * 2 <= info.inWidth
+  );
+}
+
+/** routeToWindowMaxima specialised to 2x2/stride 2/valid: the four taps compared in registers (same tie order). */
+function routeTwoByTwo(
+  x: tf.backend_util.TypedArray,
+  dy: tf.backend_util.TypedArray,
+  dx: tf.backend_util.TypedArray,
+  info: tf.backend_util.Conv2DInfo,
+): void {
+  const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth } = info;
+  const rowStride = inWidth * channels;
+  let dyIndex = 0;
+  for (let b = 0; b < batchSize; b++) {
+    for (let oh = 0; oh < outHeight; oh++) {
+      const rowBase = (b * inHeight + oh * 2) * rowStride;
+      for (let ow = 0; ow < outWidth; ow++) {
+        const t0 = rowBase + ow * 2 * channels;
+        const t1 = t0 + channels;
+        const t2 = t0 + rowStride;
+        const t3 = t2 + channels;
+        for (let c = 0; c < channels; c++, dyIndex++) {
+          let best = x[t0 + c];
+          let at = t0 + c;
+          if (x[t1 + c] > best) {
+            best = x[t1 + c];
+            at = t1 + c;
+          }
+          if (x[t2 + c] > best) {
+            best = x[t2 + c];
+            at = t2 + c;
+          }
+          if (x[t3 + c] > best) at = t3 + c;
+          dx[at] += dy[dyIndex];
+        }
       }
     }
   }
