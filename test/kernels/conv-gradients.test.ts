@@ -263,6 +263,22 @@ describe('kernels: convolution gradients, wasm vs cpu', function () {
     }
   });
 
+  describe('MaxPoolGrad with ties (ReLU zeros, repeated values): dy goes to the first maximum, as on cpu', () => {
+    for (const [size, strides, pad] of [
+      [2, 2, 'valid'],
+      [3, 2, 'same'],
+      [2, 1, 'valid'],
+    ] as [number, number, 'same' | 'valid'][]) {
+      it(`size ${size} strides ${strides} ${pad}`, async () => {
+        // Values in {-1, 0, 1, 2} after ReLU: most windows hold several equal maxima.
+        const x: PlainTensor = { shape: [2, 7, 6, 3], values: Array.from({ length: 252 }, () => rng.int(4) - 1) };
+        const f = (xt: tf.Tensor) => tf.maxPool(tf.relu(xt) as tf.Tensor4D, size, strides, pad);
+        const r = randomTensor(rng, (await computeOn('cpu', () => f(toTensor(x))))[0].shape);
+        await assertWasmMatchesCpu('maxPool ties', () => tf.grad((xt: tf.Tensor) => weightedLoss(f(xt), r))(toTensor(x)));
+      });
+    }
+  });
+
   describe('separable convolution and conv1d gradients', () => {
     it('separableConv2d (depthwise + pointwise), stride 2, same', async () => {
       const x = randomTensor(rng, [2, 9, 9, 3]);
