@@ -12,12 +12,12 @@ import { exportHandouts } from '../../scripts/tooling/handouts';
 import { runNotebook } from '../../scripts/tooling/run-notebook';
 import { codeCell, markdownCell, requireJupyter, ROOT, scratchDir, SVG_CHART, writeTslabNotebook } from '../tooling/helpers';
 import { launchChromium, requireChromium } from './chromium';
+import { ChartMeasure, measureCharts } from './page-checks';
 import { encodePng } from './png';
 
 interface PageCheck {
   requests: string[];
-  /** Each chart's rendered size and how many of its pixels are not background (drawn on a canvas). */
-  charts: { tag: string; width: number; height: number; inkPixels: number }[];
+  charts: ChartMeasure[];
   highlightedTokens: number;
 }
 
@@ -31,33 +31,7 @@ async function inspectPage(context: BrowserContext, file: string, screenshot?: s
   });
   await page.goto(url, { waitUntil: 'load' });
   await page.waitForLoadState('networkidle');
-  const charts = await page.$$eval('.jp-OutputArea-output img, .jp-OutputArea-output svg', async (elements) => {
-    const outermost = elements.filter((el) => !el.parentElement?.closest('svg'));
-    return Promise.all(
-      outermost.map(async (el) => {
-        const box = el.getBoundingClientRect();
-        const image = new Image();
-        image.src =
-          el instanceof HTMLImageElement
-            ? el.src
-            : `data:image/svg+xml;charset=utf-8,${encodeURIComponent(new XMLSerializer().serializeToString(el))}`;
-        await image.decode();
-        const canvas = document.createElement('canvas');
-        canvas.width = Math.max(1, Math.round(box.width));
-        canvas.height = Math.max(1, Math.round(box.height));
-        const ctx = canvas.getContext('2d')!;
-        ctx.fillStyle = '#fff';
-        ctx.fillRect(0, 0, canvas.width, canvas.height);
-        ctx.drawImage(image, 0, 0, canvas.width, canvas.height);
-        const pixels = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-        let inkPixels = 0;
-        for (let i = 0; i < pixels.length; i += 4) {
-          if (pixels[i]! < 240 || pixels[i + 1]! < 240 || pixels[i + 2]! < 240) inkPixels++;
-        }
-        return { tag: el.tagName.toLowerCase(), width: box.width, height: box.height, inkPixels };
-      }),
-    );
-  });
+  const charts = await measureCharts(page, '.jp-OutputArea-output img, .jp-OutputArea-output svg');
   const highlightedTokens = await page.$$eval('.highlight span', (spans) => spans.length);
   if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
   await page.close();
