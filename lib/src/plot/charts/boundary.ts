@@ -136,7 +136,8 @@ export function decisionBoundaryChart(points: MatrixInput, options: DecisionBoun
         {
           name: 'points',
           data: { values: pointRows },
-          mark: { type: 'circle', size: 28, opacity: 0.9, stroke: 'white', strokeWidth: 0.5 },
+          // per-point aria labels would double the SVG of a large scatter
+          mark: { type: 'circle', size: 28, opacity: 0.9, stroke: 'white', strokeWidth: 0.5, aria: pointRows.length <= 100 },
           encoding: {
             color: {
               field: 'class',

@@ -69,8 +69,8 @@ export function embeddingProjectionChart(embeddings: MatrixInput, options: Embed
   const names = labels ? defaultClassNames(Math.max(...labels) + 1, options.classNames) : [];
   const maxWords = options.maxWords ?? 80;
   const rows = coords.map(([pc1, pc2], i) => ({
-    pc1,
-    pc2,
+    pc1: Number(pc1.toPrecision(5)),
+    pc2: Number(pc2.toPrecision(5)),
     class: labels ? names[labels[i]] : 'all',
     word: options.words && i < maxWords ? options.words[i] : '',
   }));
@@ -88,7 +88,7 @@ export function embeddingProjectionChart(embeddings: MatrixInput, options: Embed
         y: { field: 'pc2', type: 'quantitative', title: `PC2 (${pct(ratio[1])} of variance)`, scale: { zero: false } },
       },
       layer: [
-        { name: 'points', mark: { type: 'circle', size: 30, opacity: 0.8, tooltip: true }, encoding: color },
+        { name: 'points', mark: { type: 'circle', size: 30, opacity: 0.8, tooltip: true, aria: rows.length <= 100 }, encoding: color },
         ...(options.words
           ? [
               {

@@ -84,6 +84,9 @@ export interface HeatmapWithPathOptions extends ChartOptions {
   logColor?: boolean;
 }
 
+/** 6 significant digits: keeps the inline data of a big grid small (0.30000000000000004 -> 0.3). */
+const short = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : v);
+
 function pathPoints(p: PathInput, name: string): Array<{ x: number; y: number; step: number; path: string }> {
   const rows =
     Array.isArray(p) && p.length > 0 && !Array.isArray(p[0]) && typeof p[0] === 'object' && 'x' in (p[0] as object)
@@ -113,7 +116,7 @@ export function heatmapWithPathChart(options: HeatmapWithPathOptions): TopLevelS
   const dx = (x1 - x0) / colsN;
   const dy = (y1 - y0) / rowsN;
   const cells = z.flatMap((row, r) =>
-    row.map((value, c) => ({ x: x0 + c * dx, x2: x0 + (c + 1) * dx, y: y0 + r * dy, y2: y0 + (r + 1) * dy, z: value })),
+    row.map((value, c) => ({ x: short(x0 + c * dx), x2: short(x0 + (c + 1) * dx), y: short(y0 + r * dy), y2: short(y0 + (r + 1) * dy), z: short(value) })),
   );
   if (options.logColor && cells.some((c) => !(c.z > 0))) throw new Error('heatmapWithPathChart: logColor needs z > 0 everywhere');
   const paths = { ...(options.path ? { path: options.path } : {}), ...(options.paths ?? {}) };

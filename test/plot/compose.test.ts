@@ -1,0 +1,30 @@
+import { strict as assert } from 'node:assert';
+import * as tf from '@tensorflow/tfjs';
+import { chartGrid, decisionBoundaryChart } from '../../lib/src/plot';
+import { countMarkItems, renderClean } from './svg-helpers';
+
+describe('plot: chartGrid', () => {
+  const points = [[0, 0], [1, 1], [0, 1], [1, 0]];
+  const labels = [0, 1, 0, 1];
+  // two models that disagree everywhere: all class 0, all class 1
+  const constant = (p: number) => (grid: tf.Tensor2D) => tf.fill([grid.shape[0], 1], p);
+
+  it('keeps each chart its own background (vega-lite would merge same-named views)', async () => {
+    const charts = [0.1, 0.9].map((p, i) =>
+      decisionBoundaryChart(points, { labels, model: constant(p), gridSize: 8, title: `model ${i}`, width: 80, height: 80 }),
+    );
+    const svg = await renderClean(chartGrid(charts, { title: 'two models', columns: 2 }));
+    assert.equal(countMarkItems(svg, 'chart1_boundary'), 1);
+    assert.equal(countMarkItems(svg, 'chart2_boundary'), 1);
+    const images = [...svg.matchAll(/<image[^>]*href="([^"]+)"/g)].map((m) => m[1]);
+    assert.equal(images.length, 2);
+    assert.notEqual(images[0], images[1], 'the two panels show the same background');
+    assert.ok(svg.includes('model 0') && svg.includes('model 1') && svg.includes('two models'));
+  });
+
+  it('rejects an empty list and a bad column count', () => {
+    assert.throws(() => chartGrid([]), /no charts/);
+    const chart = decisionBoundaryChart(points, { labels });
+    assert.throws(() => chartGrid([chart], { columns: 0 }), /columns/);
+  });
+});
