@@ -2,7 +2,7 @@ import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { buildVocabulary, DatasetFileError, embeddingMatrix, encodePairs, loadGlove, OOV_ID, PAD_ID, tokenize } from '../../lib/src/data';
+import { buildVocabulary, DatasetFileError, embeddingMatrix, encodePairs, encodePairsJoined, loadGlove, OOV_ID, PAD_ID, tokenize } from '../../lib/src/data';
 import { gloveText, removeDir, tempDir } from './fixtures';
 
 describe('data: tokenizer, vocabulary, GloVe', () => {
@@ -45,6 +45,31 @@ describe('data: tokenizer, vocabulary, GloVe', () => {
     assert.deepEqual(Array.from(enc.lengths2), [5, 1]);
     assert.equal(enc.truncated, 1);
     assert.throws(() => encodePairs(pairs, vocab, { maxLen: 0 }), /maxLen must be a positive integer/);
+  });
+
+  it('joins pairs into one sequence with <cls>/<sep>, segments and balanced truncation', () => {
+    const vocab = buildVocabulary(['a b c d e f'], { specials: ['<cls>', '<sep>'] });
+    const [cls, sep] = [vocab.idOf('<cls>'), vocab.idOf('<sep>')];
+    const [a, b, c, e, f] = ['a', 'b', 'c', 'e', 'f'].map((t) => vocab.idOf(t));
+    const joined = encodePairsJoined(
+      [
+        { sentence1: 'a b', sentence2: 'c', label: 1 },
+        { sentence1: 'a b c d e', sentence2: 'f e', label: 0 },
+      ],
+      vocab,
+      { maxLen: 8 },
+    );
+    assert.deepEqual(joined.ids.arraySync(), [
+      [cls, a, b, sep, c, sep, 0, 0],
+      [cls, a, b, c, sep, f, e, sep],
+    ]);
+    assert.deepEqual(joined.segments.arraySync(), [
+      [0, 0, 0, 0, 1, 1, 0, 0],
+      [0, 0, 0, 0, 0, 1, 1, 1],
+    ]);
+    assert.deepEqual(joined.mask.arraySync()[0], [1, 1, 1, 1, 1, 1, 0, 0]);
+    assert.equal(joined.truncated, 1);
+    assert.throws(() => encodePairsJoined([], buildVocabulary(['a']), { maxLen: 8 }), /no '<sep>' token/);
   });
 
   it('streams GloVe text, restricts to a vocabulary, and builds an embedding matrix with coverage', async () => {

@@ -175,6 +175,58 @@ export function encodePairs(pairs: LabelledPair[], vocab: Vocabulary, options: E
   };
 }
 
+export const CLS_TOKEN = '<cls>';
+export const SEP_TOKEN = '<sep>';
+
+/** Pairs joined into one sequence for a single-input model such as a Transformer classifier. */
+export interface JoinedPairs {
+  /** `[n, maxLen]` int32: `<cls>`? sentence1 `<sep>` sentence2 `<sep>`, then PAD. */
+  ids: tf.Tensor2D;
+  /** `[n, maxLen]` int32: 0 for `<cls>`, sentence 1 and its `<sep>`, 1 for sentence 2 and its `<sep>`, 0 for padding. */
+  segments: tf.Tensor2D;
+  /** `[n, maxLen]` float32: 1 for tokens, 0 for padding. */
+  mask: tf.Tensor2D;
+  labels: tf.Tensor1D;
+  /** Pairs that had to be cut to fit `maxLen`. */
+  truncated: number;
+}
+
+/**
+ * Join each pair into one padded id sequence: `<cls>` (if the vocabulary has it), sentence 1, `<sep>`, sentence 2,
+ * `<sep>`. When too long, tokens are removed from the end of the longer sentence first, so both keep their starts.
+ * The vocabulary needs `<sep>`: build it with `buildVocabulary(texts, { specials: ['<cls>', '<sep>'] })`.
+ */
+export function encodePairsJoined(pairs: LabelledPair[], vocab: Vocabulary, options: EncodeOptions): JoinedPairs {
+  const { maxLen } = options;
+  if (!vocab.has(SEP_TOKEN)) {
+    throw new Error(`encodePairsJoined: the vocabulary has no '${SEP_TOKEN}' token; build it with specials: ['${CLS_TOKEN}', '${SEP_TOKEN}']`);
+  }
+  const sep = vocab.idOf(SEP_TOKEN);
+  const cls = vocab.has(CLS_TOKEN) ? [vocab.idOf(CLS_TOKEN)] : [];
+  const room = maxLen - cls.length - 2;
+  if (!Number.isInteger(maxLen) || room < 2) throw new Error(`encodePairsJoined: maxLen ${maxLen} leaves no room for two sentences`);
+  const ids = new Int32Array(pairs.length * maxLen);
+  const segments = new Int32Array(pairs.length * maxLen);
+  let truncated = 0;
+  pairs.forEach((pair, i) => {
+    const a = vocab.encode(pair.sentence1);
+    const b = vocab.encode(pair.sentence2);
+    if (a.length + b.length > room) truncated++;
+    while (a.length + b.length > room) (a.length >= b.length ? a : b).pop();
+    const first = [...cls, ...a, sep];
+    ids.set([...first, ...b, sep], i * maxLen);
+    segments.fill(1, i * maxLen + first.length, i * maxLen + first.length + b.length + 1);
+  });
+  const idTensor = tf.tensor2d(ids, [pairs.length, maxLen], 'int32');
+  return {
+    ids: idTensor,
+    segments: tf.tensor2d(segments, [pairs.length, maxLen], 'int32'),
+    mask: tf.tidy(() => tf.cast(tf.notEqual(idTensor, PAD_ID), 'float32') as tf.Tensor2D),
+    labels: tf.tensor1d(Int32Array.from(pairs, (p) => p.label), 'int32'),
+    truncated,
+  };
+}
+
 /** How much of a vocabulary has pre-trained vectors. */
 export interface EmbeddingCoverage {
   /** Word types (specials excluded) found in the vectors / all word types. */
