@@ -151,6 +151,30 @@ describe('kernels: segment sums, einsum and elementwise gradients, wasm vs cpu',
     }
   });
 
+  // The cpu backend's ResizeBilinearGrad is wrong here (wrong shape for non-square images, halfPixelCenters
+  // ignored), so the forward pass is compared with cpu and the gradient with the math.
+  describe('resizeBilinear forward (vs cpu) and gradient (ResizeBilinearGrad, vs the adjoint identity)', () => {
+    for (const [inShape, size, alignCorners, halfPixelCenters] of [
+      [[2, 4, 5, 3], [8, 10], false, false],
+      [[2, 4, 5, 3], [7, 3], true, false],
+      [[1, 6, 6, 2], [12, 12], false, true],
+      [[2, 5, 3, 4], [9, 7], false, true],
+    ] as [number[], [number, number], boolean, boolean][]) {
+      it(`[${inShape}] -> ${size} alignCorners ${alignCorners} halfPixelCenters ${halfPixelCenters}`, async () => {
+        const x = randomTensor(rng, inShape);
+        const r = randomTensor(rng, [inShape[0], size[0], size[1], inShape[3]]);
+        const f = (t: tf.Tensor) => tf.sum(tf.mul(tf.image.resizeBilinear(t as tf.Tensor4D, size, alignCorners, halfPixelCenters), toTensor(r)));
+        await assertWasmMatchesCpu('resizeBilinear', () => tf.image.resizeBilinear(toTensor(x) as tf.Tensor4D, size, alignCorners, halfPixelCenters));
+        // Resize is linear, so <r, resize(x)> = <dL/dx, x> checks the gradient against the math, not just cpu.
+        const [forward, adjoint] = await computeOn('wasm', () => [f(toTensor(x)), tf.sum(tf.mul(tf.grad(f)(toTensor(x)), toTensor(x)))]);
+        assert.ok(
+          Math.abs(adjoint.values[0] - forward.values[0]) <= 1e-4 * Math.max(1, Math.abs(forward.values[0])),
+          `<dL/dx, x> = ${adjoint.values[0]} but <r, resize(x)> = ${forward.values[0]}`,
+        );
+      });
+    }
+  });
+
   it('the course kernels free every intermediate (no wasm memory growth over repeated calls)', async () => {
     await tf.setBackend('wasm');
     const backend = tf.backend() as unknown as { numDataIds(): number };

@@ -9,6 +9,7 @@ import { conv2dBackpropFilterWasm } from './conv2d-backprop';
 import { depthwiseConv2dBackpropFilterWasm, depthwiseConv2dBackpropInputWasm } from './depthwise-conv2d-backprop';
 import { einsumWasm } from './einsum';
 import { maxPoolGradWasm } from './max-pool-grad';
+import { resizeBilinearGradWasm } from './resize-bilinear-grad';
 import { unsortedSegmentSumWasm } from './unsorted-segment-sum';
 import { registerWasmFusedKernels } from './fused-index';
 export * from './fused-index';
@@ -17,6 +18,7 @@ export { conv2dBackpropFilterWasm, conv2dBackpropInputWasm } from './conv2d-back
 export { depthwiseConv2dBackpropFilterWasm, depthwiseConv2dBackpropInputWasm } from './depthwise-conv2d-backprop';
 export { einsumWasm } from './einsum';
 export { maxPoolGradWasm } from './max-pool-grad';
+export { resizeBilinearGradWasm } from './resize-bilinear-grad';
 export { unsortedSegmentSumWasm } from './unsorted-segment-sum';
 
 export interface CourseKernel {
@@ -36,6 +38,7 @@ export const WASM_TRAINING_KERNELS: readonly CourseKernel[] = [
 /** Kernels tfjs-backend-wasm 4.22 has but gets wrong (or slow) for training; the course's version replaces them. */
 export const WASM_REPLACED_KERNELS: readonly CourseKernel[] = [
   { kernelName: 'MaxPoolGrad', kernelFunc: maxPoolGradWasm as tf.KernelFunc },
+  { kernelName: 'ResizeBilinearGrad', kernelFunc: resizeBilinearGradWasm as tf.KernelFunc },
 ];
 
 /**
