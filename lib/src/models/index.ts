@@ -2,19 +2,40 @@
  * Model builders and custom layers for every lesson. Importing this module registers the custom layer classes
  * with TF.js serialisation, so saved models that use them load with `tf.loadLayersModel`.
  */
-export * from './initializer-seeds';
-export * from './classifier-output';
-export * from './mlp';
-export * from './mnist-cnn';
-export * from './cifar-cnn';
-export * from './sequence-mask';
-export * from './attention-pooling';
-export * from './masked-pooling';
-export * from './pair-features';
-export * from './rnn-encoder';
-export * from './siamese';
-export * from './positional-encoding';
-export * from './multi-head-attention';
-export * from './transformer';
-export * from './file-system-handler';
-export * from './transfer';
+export { InitializerSeeds, type WeightInitializer } from './initializer-seeds';
+export { type HiddenActivation, type OutputActivation, classifierOutputLayer, resolveOutputActivation } from './classifier-output';
+export { type MlpOptions, buildMlp } from './mlp';
+export { type MnistCnnOptions, buildMnistCnn } from './mnist-cnn';
+export { type CifarCnnOptions, buildCifarCnn } from './cifar-cnn';
+export { MASKED_SCORE, PaddingMask, maskedSoftmax } from './sequence-mask';
+export { AttentionPooling, type AttentionPoolingArgs, type AttentionScore } from './attention-pooling';
+export { MaskedSequencePooling, type MaskedSequencePoolingArgs, type SequencePoolingMode } from './masked-pooling';
+export { PairFeatures, pairFeatures } from './pair-features';
+export {
+  ENCODER_ATTENTION_LAYER,
+  type RecurrentKind,
+  type RnnEncoderOptions,
+  type SequencePooling,
+  buildAttentionWeightsModel,
+  buildRnnEncoder,
+} from './rnn-encoder';
+export { type SiamesePairOptions, buildSiamesePairClassifier } from './siamese';
+export { SinusoidalPositionalEncoding, type SinusoidalPositionalEncodingArgs, sinusoidalPositionTable } from './positional-encoding';
+export { MultiHeadSelfAttention, type MultiHeadSelfAttentionArgs } from './multi-head-attention';
+export {
+  type TransformerBlockOptions,
+  type TransformerClassifierOptions,
+  buildTransformerAttentionModel,
+  buildTransformerClassifier,
+  transformerEncoderBlock,
+} from './transformer';
+export { fileSystemHandler } from './file-system-handler';
+export {
+  MOBILENET_CUT_LAYER,
+  type MobileNetExtractorOptions,
+  type TransferHeadOptions,
+  buildTransferHead,
+  buildTransferModel,
+  loadMobileNetFeatureExtractor,
+  setTrainableFrom,
+} from './transfer';

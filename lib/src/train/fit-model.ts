@@ -227,7 +227,7 @@ function splitTail(x: FeatureTensors, y: tf.Tensor, fraction: number) {
 }
 
 /** A log entry as a number: TF.js leaves validation results as scalar tensors in the epoch logs of `fitDataset`. */
-export function logValue(raw: number | tf.Scalar | undefined): number {
+function logValue(raw: number | tf.Scalar | undefined): number {
   if (typeof raw === 'number') return raw;
   if (raw instanceof tf.Tensor) return raw.dataSync()[0];
   return NaN;

@@ -1,10 +1,29 @@
 /** Training helpers: compile, fit with history and early stopping, learning-rate schedules, hand-written loops, evaluation. */
-export * from './training-history';
-export * from './learning-rate';
-export * from './early-stopping';
-export * from './shuffled-batches';
-export * from './compile-classifier';
-export * from './fit-model';
-export * from './classification-metrics';
-export * from './evaluate-classifier';
-export * from './custom-loop';
+export { type EpochRecord, type TrainingHistory, historyRows, historySeries } from './training-history';
+export {
+  type LearningRateSchedule,
+  LearningRateScheduler,
+  constantLearningRate,
+  cosineDecaySchedule,
+  exponentialDecaySchedule,
+  getOptimizerLearningRate,
+  learningRateScheduler,
+  setOptimizerLearningRate,
+  stepDecaySchedule,
+  transformerSchedule,
+} from './learning-rate';
+export { type EarlyStoppingOptions, EarlyStoppingWithRestore } from './early-stopping';
+export { type FeatureTensors, shuffledBatches } from './shuffled-batches';
+export {
+  type CompileClassifierOptions,
+  DEFAULT_LEARNING_RATES,
+  type OptimizerName,
+  checkLabelFormat,
+  compileClassifier,
+  labelsForModel,
+  makeOptimizer,
+} from './compile-classifier';
+export { type BatchDataset, type FitCallback, type FitOptions, type TrainingTensors, fitModel, formatEpochRecord } from './fit-model';
+export { type ClassScores, type ClassificationReport, classificationReport } from './classification-metrics';
+export { type ClassifierEvaluation, type EvaluateOptions, evaluateClassifier } from './evaluate-classifier';
+export { sgdStep, trainStep } from './custom-loop';
