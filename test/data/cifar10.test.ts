@@ -38,6 +38,24 @@ describe('data: CIFAR-10', () => {
     assert.throws(() => loadCifar10({ dataDir, classes: ['unicorn'] }), /unknown class "unicorn"/);
   });
 
+  it('holds out a seeded validation split from the training files', () => {
+    const data = loadCifar10({ dataDir, validationSplit: 0.2, seed: 3 });
+    assert.equal(data.train.size, 40);
+    assert.equal(data.validation.size, 10);
+    assert.deepEqual(data.validation.stats, data.train.stats);
+    assert.deepEqual(data.test.stats, data.train.stats);
+    // Every fixture record has a distinct green level (100 + index within its file, plus the file's labels):
+    // identify records by (label, green) and check the two parts are disjoint and complete.
+    const keys = (set: typeof data.train) => Array.from({ length: set.size }, (_, i) => `${set.labels[i]}/${set.pixels[i * 3072 + 1024]}`);
+    const all = keys(loadCifar10({ dataDir }).train).sort();
+    const parts = [...keys(data.train), ...keys(data.validation)].sort();
+    assert.deepEqual(parts, all);
+    const again = loadCifar10({ dataDir, validationSplit: 0.2, seed: 3 });
+    assert.deepEqual(keys(again.validation), keys(data.validation));
+    assert.notDeepEqual(keys(loadCifar10({ dataDir, validationSplit: 0.2, seed: 4 }).validation), keys(data.validation));
+    assert.equal(loadCifar10({ dataDir }).validation.size, 0);
+  });
+
   it('batches: NHWC float32, normalised, seeded shuffle covering the set', () => {
     const { train } = loadCifar10({ dataDir, normalization: 'unit' });
     const seen: number[] = [];

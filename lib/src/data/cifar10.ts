@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../engine/random';
 import { DatasetFileError, formatCount } from './errors';
 import { dataDir, requireDatasetFile } from './paths';
+import { splitIndices } from './batching';
 
 export const CIFAR10_DIRECTORY = 'cifar-10-batches-bin';
 export const CIFAR10_TRAIN_FILES = [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`);
@@ -188,6 +189,19 @@ export class Cifar10Set {
     });
   }
 
+  /** A new set with copies of the images at `indices` (same classes, statistics and normalisation). */
+  select(indices: ArrayLike<number>): Cifar10Set {
+    const pixels = new Uint8Array(indices.length * CIFAR10_PIXEL_BYTES);
+    const labels = new Int32Array(indices.length);
+    for (let k = 0; k < indices.length; k++) {
+      const i = indices[k];
+      if (!(i >= 0 && i < this.size)) throw new Error(`Cifar10Set.select: index ${i} outside 0..${this.size - 1}`);
+      pixels.set(this.pixels.subarray(i * CIFAR10_PIXEL_BYTES, (i + 1) * CIFAR10_PIXEL_BYTES), k * CIFAR10_PIXEL_BYTES);
+      labels[k] = this.labels[i];
+    }
+    return new Cifar10Set(pixels, labels, this.classNames, this.stats, this.normalization);
+  }
+
   /** The whole set (or its first `limit` images) as one float tensor: 4 bytes per pixel, so use it for subsets only. */
   toTensors(limit = this.size): CifarBatch {
     const n = Math.min(limit, this.size);
@@ -208,11 +222,17 @@ export interface Cifar10Options {
   testLimit?: number;
   /** Skip reading the training files (e.g. for evaluation only). */
   skipTrain?: boolean;
+  /** Fraction of the (selected) training images held out as `validation`, chosen with `seed`. Default 0. */
+  validationSplit?: number;
+  /** Seed of the validation split. Default 42. */
+  seed?: number;
   normalization?: CifarNormalization;
 }
 
 export interface Cifar10Data {
   train: Cifar10Set;
+  /** Held out from the training files (`validationSplit`); empty by default. */
+  validation: Cifar10Set;
   test: Cifar10Set;
   classNames: string[];
 }
@@ -296,10 +316,18 @@ export function loadCifar10(options: Cifar10Options = {}): Cifar10Data {
     ? { pixels: new Uint8Array(0), labels: new Int32Array(0) }
     : readSelected(CIFAR10_TRAIN_FILES.map(fileOf), { labelMap, perClass, limit: options.trainLimit ?? Infinity }, wanted.length);
   const test = readSelected([fileOf(CIFAR10_TEST_FILE)], { labelMap, perClass, limit: options.testLimit ?? Infinity }, wanted.length);
-  const stats = cifarChannelStats(train.labels.length > 0 ? train.pixels : test.pixels);
   const normalization = options.normalization ?? 'standard';
+  const placeholder: ChannelStats = { mean: [0, 0, 0], std: [1, 1, 1] };
+  const all = new Cifar10Set(train.pixels, train.labels, classNames, placeholder, normalization);
+  const split = splitIndices(all.size, options.validationSplit ?? 0, options.seed ?? 42);
+  const trainPart = split.validation.length === 0 ? all : all.select(split.train);
+  const validationPart = all.select(split.validation);
+  // Normalise every split with the statistics of the images the model trains on.
+  const stats = cifarChannelStats(trainPart.size > 0 ? trainPart.pixels : test.pixels);
+  const withStats = (set: Cifar10Set) => new Cifar10Set(set.pixels, set.labels, classNames, stats, normalization);
   return {
-    train: new Cifar10Set(train.pixels, train.labels, classNames, stats, normalization),
+    train: withStats(trainPart),
+    validation: withStats(validationPart),
     test: new Cifar10Set(test.pixels, test.labels, classNames, stats, normalization),
     classNames,
   };
