@@ -173,6 +173,29 @@ export const LAYERS_TRAINING_CASES: LayersTrainingCase[] = [
     compileLoss: 'categoricalCrossentropy',
     optimizer: () => tf.train.adadelta(1.0),
   },
+  {
+    name: 'Utility layers: zeroPadding2d, cropping2d, permute, timeDistributed dense, repeatVector, dot attention (mse, sgd)',
+    build: () => {
+      const input = tf.input({ shape: [6, 6, 2] });
+      const padded = tf.layers.zeroPadding2d({ padding: 1 }).apply(input) as tf.SymbolicTensor;
+      const conv = tf.layers.conv2d({ filters: 3, kernelSize: 3, activation: 'softplus' }).apply(padded) as tf.SymbolicTensor;
+      const cropped = tf.layers.cropping2D({ cropping: [[1, 1], [1, 1]] }).apply(conv) as tf.SymbolicTensor; // [4, 4, 3]
+      const sequence = tf.layers.reshape({ targetShape: [16, 3] }).apply(cropped) as tf.SymbolicTensor;
+      const permuted = tf.layers.permute({ dims: [2, 1] }).apply(sequence) as tf.SymbolicTensor; // [3, 16]
+      const projected = tf.layers.timeDistributed({ layer: tf.layers.dense({ units: 4 }) }).apply(permuted) as tf.SymbolicTensor;
+      const scores = tf.layers.dot({ axes: 2 }).apply([projected, projected]) as tf.SymbolicTensor; // [3, 3]
+      const weights = tf.layers.softmax({ axis: -1 }).apply(scores) as tf.SymbolicTensor;
+      const attended = tf.layers.dot({ axes: [2, 1] }).apply([weights, projected]) as tf.SymbolicTensor; // [3, 4]
+      const pooled = tf.layers.globalAveragePooling1d({}).apply(attended) as tf.SymbolicTensor;
+      const repeated = tf.layers.repeatVector({ n: 2 }).apply(pooled) as tf.SymbolicTensor;
+      const out = tf.layers.flatten().apply(repeated) as tf.SymbolicTensor;
+      return tf.model({ inputs: input, outputs: out });
+    },
+    batch: () => ({ x: floats(15, [BATCH, 6, 6, 2]), y: floats(16, [BATCH, 8]) }),
+    loss: mse,
+    compileLoss: 'meanSquaredError',
+    optimizer: () => tf.train.sgd(0.05),
+  },
 ];
 
 /**
