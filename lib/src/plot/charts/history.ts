@@ -3,10 +3,23 @@ import * as tf from '@tensorflow/tfjs';
 import type { TopLevelSpec } from 'vega-lite';
 import { ChartOptions, finishSpec } from './common';
 
-/** A TF.js `History` (from `model.fit`), or its `.history` record of metric -> values per epoch. */
+/**
+ * A TF.js `History` (from `model.fit`), its `.history` record of metric -> values per epoch, or the course's
+ * `TrainingHistory` (from `fitModel`), whose `epochs` hold one record per epoch.
+ */
 export type HistoryInput =
   | { history: Record<string, ArrayLike<number | tf.Tensor>>; epoch?: number[] }
+  | { epochs: ReadonlyArray<EpochRecordLike> }
   | Record<string, ArrayLike<number | tf.Tensor>>;
+
+/** The fields of the train module's `EpochRecord` that a chart needs (kept structural: plot does not import train). */
+interface EpochRecordLike {
+  epoch: number;
+  loss: number;
+  metrics: Record<string, number>;
+  valLoss?: number;
+  valMetrics?: Record<string, number>;
+}
 
 export interface HistoryChartOptions extends ChartOptions {
   /** Metric names to show (base names, e.g. ['loss', 'acc']); default: all. */
@@ -28,6 +41,7 @@ function scalar(v: number | tf.Tensor): number {
 
 /** Long-form rows {epoch, metric, split, value}; epochs count from 1 as in the progress display. */
 export function historyToRows(input: HistoryInput): HistoryPoint[] {
+  if (isEpochRecordList(input)) return epochRecordRows(input.epochs);
   const record = (
     'history' in input && input.history && typeof input.history === 'object' && !Array.isArray(input.history)
       ? input.history
@@ -45,6 +59,25 @@ export function historyToRows(input: HistoryInput): HistoryPoint[] {
         rows.push({ epoch: (epochs?.[i] ?? i) + 1, metric, split: validation ? 'validation' : 'train', value });
       }
     });
+  }
+  return rows;
+}
+
+function isEpochRecordList(input: HistoryInput): input is { epochs: ReadonlyArray<EpochRecordLike> } {
+  const epochs = (input as { epochs?: unknown }).epochs;
+  return Array.isArray(epochs) && epochs.every((e) => e !== null && typeof e === 'object' && typeof (e as EpochRecordLike).loss === 'number');
+}
+
+function epochRecordRows(records: ReadonlyArray<EpochRecordLike>): HistoryPoint[] {
+  const rows: HistoryPoint[] = [];
+  const add = (epoch: number, metric: string, split: HistoryPoint['split'], value: number | undefined) => {
+    if (value !== undefined && Number.isFinite(value)) rows.push({ epoch: epoch + 1, metric, split, value });
+  };
+  for (const r of records) {
+    add(r.epoch, 'loss', 'train', r.loss);
+    for (const [k, v] of Object.entries(r.metrics)) add(r.epoch, k, 'train', v);
+    add(r.epoch, 'loss', 'validation', r.valLoss);
+    for (const [k, v] of Object.entries(r.valMetrics ?? {})) add(r.epoch, k, 'validation', v);
   }
   return rows;
 }
