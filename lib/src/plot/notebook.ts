@@ -62,7 +62,7 @@ const SINGLE_MIME_PREFERENCE = ['image/svg+xml', 'image/png', 'text/html', 'text
 
 class TslabSink implements DisplaySink {
   private liveDisplays = new Map<string, TslabDisplay>();
-  constructor(private readonly tslab: TslabModule) {}
+  constructor(readonly tslab: TslabModule) {}
 
   show(bundle: MimeBundle, options: { displayId?: string; update?: boolean; metadata?: Record<string, unknown> } = {}): void {
     const write = kernelWriteDisplayData(this.tslab);
@@ -100,7 +100,7 @@ export function notebookDisplaySink(): DisplaySink | null {
   if (sinkOverride) return sinkOverride;
   const tslab = kernelTslab();
   if (!tslab) return null;
-  if (!tslabSink) tslabSink = new TslabSink(tslab);
+  if (!tslabSink || tslabSink.tslab !== tslab) tslabSink = new TslabSink(tslab);
   return tslabSink;
 }
 

@@ -116,7 +116,8 @@ export function heatmapWithPathChart(options: HeatmapWithPathOptions): TopLevelS
   const dx = (x1 - x0) / colsN;
   const dy = (y1 - y0) / rowsN;
   const cells = z.flatMap((row, r) =>
-    row.map((value, c) => ({ x: short(x0 + c * dx), x2: short(x0 + (c + 1) * dx), y: short(y0 + r * dy), y2: short(y0 + (r + 1) * dy), z: short(value) })),
+    // each cell overlaps its neighbour by 2% so anti-aliasing leaves no hairline seams between rows
+    row.map((value, c) => ({ x: short(x0 + c * dx), x2: short(x0 + (c + 1.02) * dx), y: short(y0 + r * dy), y2: short(y0 + (r + 1.02) * dy), z: short(value) })),
   );
   if (options.logColor && cells.some((c) => !(c.z > 0))) throw new Error('heatmapWithPathChart: logColor needs z > 0 everywhere');
   const paths = { ...(options.path ? { path: options.path } : {}), ...(options.paths ?? {}) };
