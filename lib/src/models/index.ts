@@ -39,3 +39,10 @@ export {
   loadMobileNetFeatureExtractor,
   setTrainableFrom,
 } from './transfer';
+export { type PieceVocabulary, SentencePieceTokenizer } from './sentencepiece-tokenizer';
+export {
+  SENTENCE_EMBEDDING_DIM,
+  SentenceEncoder,
+  loadSentenceEncoder,
+  sentenceEncoderPackageDir,
+} from './sentence-encoder';
