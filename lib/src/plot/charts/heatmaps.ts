@@ -116,8 +116,9 @@ export function heatmapWithPathChart(options: HeatmapWithPathOptions): TopLevelS
   const dx = (x1 - x0) / colsN;
   const dy = (y1 - y0) / rowsN;
   const cells = z.flatMap((row, r) =>
-    // each cell overlaps its neighbour by 2% so anti-aliasing leaves no hairline seams between rows
-    row.map((value, c) => ({ x: short(x0 + c * dx), x2: short(x0 + (c + 1.02) * dx), y: short(y0 + r * dy), y2: short(y0 + (r + 1.02) * dy), z: short(value) })),
+    // each cell reaches half-way under the next one (drawn later, so it covers the overlap): anti-aliased
+    // edges of abutting rects would leave hairline seams; the last row and column are clipped at the frame
+    row.map((value, c) => ({ x: short(x0 + c * dx), x2: short(x0 + (c + 1.5) * dx), y: short(y0 + r * dy), y2: short(y0 + (r + 1.5) * dy), z: short(value) })),
   );
   if (options.logColor && cells.some((c) => !(c.z > 0))) throw new Error('heatmapWithPathChart: logColor needs z > 0 everywhere');
   const paths = { ...(options.path ? { path: options.path } : {}), ...(options.paths ?? {}) };
@@ -137,7 +138,7 @@ export function heatmapWithPathChart(options: HeatmapWithPathOptions): TopLevelS
         {
           name: 'cells',
           data: { values: cells },
-          mark: { type: 'rect', aria: false },
+          mark: { type: 'rect', aria: false, clip: true },
           encoding: {
             x2: { field: 'x2' },
             y2: { field: 'y2' },
