@@ -88,6 +88,8 @@ describe('grading the fixture submissions (tslab kernels)', function () {
     const page = fs.readFileSync(path.join(outDir, 'feedback', 'wrong.html'), 'utf8');
     assert.match(page, /Feedback for wrong: 2 \/ 5 points/);
     assert.match(page, /mean\(\[1, 2, 3\]\) should be 2, got 6/);
+    assert.match(page, /Check <code>mean-check<\/code>/, 'visible checks show their code');
+    assert.doesNotMatch(page, /mean\(\[2, 4\]\)/, 'hidden checks do not');
   });
 
   it('runs submissions in the smoke profile with results kept in their working copy', () => {

@@ -72,11 +72,15 @@ export function feedbackPage(student: string, grades: NotebookGrade[]): string {
 </tr>`,
       )
       .join('\n');
+    // Hidden checks keep their code to themselves; visible ones show what the student's copy shows.
     const sources = g.rows
-      .map(
-        (r) => `<details><summary>Check <code>${escapeHtml(r.check)}</code></summary>
-<pre>${escapeHtml(g.checkSources[r.check] ?? '')}</pre></details>`,
-      )
+      .map((r) => {
+        const source = g.checkSources[r.check];
+        if (source === null || source === undefined) return '';
+        return `<details><summary>Check <code>${escapeHtml(r.check)}</code></summary>
+<pre>${escapeHtml(source)}</pre></details>`;
+      })
+      .filter(Boolean)
       .join('\n');
     return `<section>
 <h2>${escapeHtml(g.notebook)} — ${nbEarned} / ${nbMax}</h2>

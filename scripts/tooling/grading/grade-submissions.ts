@@ -12,6 +12,7 @@ import { mapWithConcurrency } from '../pool';
 import { NotebookRunResult, runNotebook } from '../run-notebook';
 import { assembleGradedNotebook } from './assemble';
 import { CheckSpec, listChecks } from './check-cells';
+import { visibleCheckSource } from './student-version';
 
 export interface GradeOptions {
   submissionsDir: string;
@@ -48,8 +49,8 @@ export interface NotebookGrade {
   /** The executed graded copy, for the instructor to look at. */
   executed: string | null;
   rows: GradeRow[];
-  /** Source of each check cell, for feedback pages. */
-  checkSources: Record<string, string>;
+  /** What students may see of each check (null for hidden ones), for feedback pages. */
+  checkSources: Record<string, string | null>;
 }
 
 interface Assignment {
@@ -114,7 +115,7 @@ function loadAssignments(options: GradeOptions, students: string[]): Assignment[
 async function gradeOne(student: string, assignment: Assignment, options: GradeOptions): Promise<NotebookGrade> {
   const { name, instructor, checks } = assignment;
   const checkSources = Object.fromEntries(
-    checks.map((c) => [c.name, sourceOf(instructor.cells[c.index]?.source ?? '')]),
+    checks.map((c) => [c.name, visibleCheckSource(instructor.cells[c.index]!, `${name}: check ${c.name}`)]),
   );
   const base = { student, notebook: name, seconds: 0, executed: null, checkSources };
   const studentDir = path.join(options.submissionsDir, student);
@@ -194,8 +195,4 @@ function linkModulesIfOutside(workDir: string, root: string): void {
   if (!relative.startsWith('..') && !path.isAbsolute(relative)) return;
   const link = path.join(workDir, 'node_modules');
   if (!fs.existsSync(link)) fs.symlinkSync(path.join(root, 'node_modules'), link, 'dir');
-}
-
-function sourceOf(source: string | string[]): string {
-  return Array.isArray(source) ? source.join('') : source;
 }

@@ -52,6 +52,12 @@ export function replaceRegions(
   return { text: out.join('\n'), regions };
 }
 
+/** What a student may see of a check cell: nothing for a hidden check, else its source without hidden regions. */
+export function visibleCheckSource(cell: NotebookCell, where: string): string | null {
+  if (courseMetadata(cell).hidden === true) return null;
+  return replaceRegions(cellSource(cell), HIDDEN_MARKERS, null, where).text;
+}
+
 export interface StudentVersion {
   notebook: Notebook;
   solutionRegions: number;
