@@ -129,6 +129,19 @@ describe('train: fitModel', () => {
     assert.ok(h.epochs[1].valLoss !== undefined);
     model.dispose();
 
+    // Int32 class ids in a dataset (as the data module's tensorDataset yields them), for a one-unit output.
+    const binary = compileClassifier(mlp(3, 1), { optimizer: 'adam', learningRate: 0.05 });
+    const intIds = () =>
+      tf.data.generator(function* () {
+        for (let start = 0; start < 64; start += 16) {
+          yield tf.tidy(() => ({ xs: tf.slice(data.x, start, 16), ys: tf.slice(data.y, start, 16) }));
+        }
+      });
+    await fitModel(binary, intIds(), { epochs: 1, validation: intIds() }); // optimiser state
+    const hb = await assertNoTensorLeak(() => fitModel(binary, intIds(), { epochs: 2, validation: intIds() }), 'fitModel on a dataset');
+    assert.ok(hb.epochs[1].loss < hb.epochs[0].loss && hb.epochs[1].valLoss !== undefined);
+    binary.dispose();
+
     const a = tf.input({ shape: [2] });
     const b = tf.input({ shape: [2] });
     const joined = tf.layers.concatenate().apply([a, b]) as tf.SymbolicTensor;

@@ -72,7 +72,7 @@ export async function fitModel(
   try {
     if (isDataset(data)) {
       if (typeof validation === 'number') throw new Error('a validation fraction needs in-memory data; pass validation tensors or a dataset');
-      dataset = data;
+      dataset = alignDatasetLabels(model, data);
     } else {
       let { x, y } = data;
       checkLabelFormat(model, y);
@@ -87,7 +87,7 @@ export async function fitModel(
       steps = batchesPerEpoch(exampleCount(x, y), batchSize);
     }
     if (validation !== undefined && typeof validation !== 'number') {
-      validationData = isDataset(validation) ? validation : [validation.x, validation.y];
+      validationData = isDataset(validation) ? alignDatasetLabels(model, validation) : [validation.x, validation.y];
     }
     if (Array.isArray(validationData)) validationData = [validationData[0], own(labelsForModel(model, validationData[1]), validationData[1])];
 
@@ -207,6 +207,15 @@ function isCallbackObject(c: FitCallback): boolean {
 
 function isDataset(value: unknown): value is BatchDataset {
   return value instanceof tf.data.Dataset || typeof (value as { iterator?: unknown })?.iterator === 'function';
+}
+
+/** The dataset with each batch's labels made loss-ready (see `labelsForModel`); the mapping frees the originals. */
+function alignDatasetLabels(model: tf.LayersModel, dataset: BatchDataset): BatchDataset {
+  return dataset.map((batch) => {
+    const { xs, ys } = batch as { xs: tf.Tensor | tf.Tensor[]; ys?: tf.Tensor };
+    if (!(ys instanceof tf.Tensor)) return batch;
+    return { xs, ys: labelsForModel(model, ys) } as tf.TensorContainer;
+  });
 }
 
 /** Hold out the last `fraction` of the examples. */
