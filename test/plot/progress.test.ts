@@ -53,6 +53,21 @@ describe('plot: training feedback callbacks', () => {
     assert.ok(!stream.text.includes('\r'));
   });
 
+  it('fitDataset with no batch count: epochs only, ETA from epoch times once an epoch is done', async () => {
+    const stream = new FakeStream(false);
+    const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2] })] });
+    model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    // a generator's size is unknown to TF.js, so fit cannot tell the callbacks how many batches an epoch has
+    const dataset = tf.data.generator(function* () {
+      for (let b = 0; b < 4; b++) yield { xs: tf.randomNormal([10, 2]), ys: tf.randomNormal([10, 1]) };
+    });
+    await model.fitDataset(dataset, { epochs: 2, callbacks: [new FitProgressCallback({ mode: 'terminal', stream })], verbose: 0 });
+    model.dispose();
+    const lines = stream.text.trim().split('\n');
+    assert.match(lines[0], /^epoch 1\/2 · loss \d+\.\d{4} · [\d.]+s elapsed · ETA [\d.]+s$/);
+    assert.match(lines[2], /^done: 2 epochs/);
+  });
+
   it('terminal on a TTY: a \\r-updated bar during epochs, a newline at each epoch end', async () => {
     const stream = new FakeStream(true);
     await fitTiny([new FitProgressCallback({ mode: 'terminal', stream, throttleMs: 0 })], 2);
