@@ -84,7 +84,10 @@ def run(job):
 
     log = open(job.get('kernelLog') or os.devnull, 'w')
     try:
-        with client.setup_kernel(stdout=log, stderr=log):
+        launch = {'stdout': log, 'stderr': log}
+        if sys.platform.startswith('linux'):
+            launch['preexec_fn'] = die_with_parent
+        with client.setup_kernel(**launch):
             kill_kernel_on_sigterm(client)
             for i, cell in enumerate(nb.cells):
                 if cell.cell_type != 'code' or not cell.source.strip():
@@ -157,6 +160,16 @@ def set_execution_count(cell, last_reply):
     count = last_reply.get('reply', {}).get('content', {}).get('execution_count')
     if isinstance(count, int):
         cell['execution_count'] = count
+
+
+def die_with_parent():
+    """Runs in the kernel process before it starts: the kernel gets SIGKILL when this driver dies, however it dies
+    (tslab, unlike ipykernel, does not watch its parent), so a hard stop never leaves an orphan kernel behind."""
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except Exception:
+        pass
 
 
 def kill_kernel_on_sigterm(client):
