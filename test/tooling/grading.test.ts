@@ -70,8 +70,8 @@ describe('grading the fixture submissions (tslab kernels)', function () {
   });
 
   it('finishes within its limits', () => {
-    // 7 submissions, 2 at a time: the hang costs one cell limit, the rest a few seconds each.
-    assert.ok(seconds < 90, `grading took ${seconds.toFixed(1)} s`);
+    // 7 submissions, 2 at a time: the hang costs one cell limit, the rest a few seconds each (~40 s on 2 cores).
+    assert.ok(seconds < 110, `grading took ${seconds.toFixed(1)} s`);
     for (const g of grades) assert.ok(g.seconds < NOTEBOOK_TIMEOUT, `${g.student} took ${g.seconds} s`);
   });
 
