@@ -2,13 +2,19 @@
  * Training throughput of the small MNIST CNN (conv16-pool-conv32-pool-dense64, batch 64) on wasm with the course
  * kernels: the figure the conv backward kernels are judged by. Not a mocha test (it takes ~30 s).
  *
- *   npx tsx test/kernels/measure-cnn-training.ts [--steps 30] [--rounds 3]
+ *   npx tsx test/kernels/measure-cnn-training.ts [--steps 30] [--rounds 3] [--variant all|training-only|training+conv-input]
+ *
+ * Variants: `all` = everything `registerWasmTrainingKernels()` installs; `training-only` = the training kernels with
+ * the performance engineer's speed replacements undone (`restoreStockWasmKernels`: stock Conv2DBackpropInput, stock
+ * matmul/gather/tile/reverse); `training+conv-input` = that plus the XNNPACK Conv2DBackpropInput of conv2d-backprop.ts.
  *
  * Prints examples/s as the median over rounds of (steps × 64 / time); each round first runs 3 warm-up steps.
  * The machine is shared, so the median of several rounds is the number to compare.
  */
 import * as tf from '@tensorflow/tfjs';
-import { registerWasmTrainingKernels } from '../../lib/src/kernels';
+import { conv2dBackpropInputWasm, registerWasmTrainingKernels, restoreStockWasmKernels } from '../../lib/src/kernels';
+
+const VARIANTS = ['all', 'training-only', 'training+conv-input'] as const;
 
 const BATCH = 64;
 
@@ -50,9 +56,17 @@ function mnistCnn(): tf.Sequential {
 async function main(): Promise<void> {
   const steps = option('--steps', 30);
   const rounds = option('--rounds', 3);
+  const variantAt = process.argv.indexOf('--variant');
+  const variant = variantAt < 0 ? 'all' : process.argv[variantAt + 1];
+  if (!(VARIANTS as readonly string[]).includes(variant)) throw new Error(`--variant must be one of ${VARIANTS.join(', ')}`);
   require('@tensorflow/tfjs-backend-wasm');
   registerWasmTrainingKernels();
   await tf.setBackend('wasm');
+  if (variant !== 'all') restoreStockWasmKernels();
+  if (variant === 'training+conv-input') {
+    tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
+    tf.registerKernel({ kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: conv2dBackpropInputWasm as tf.KernelFunc });
+  }
   const model = mnistCnn();
   const optimizer = tf.train.adam(1e-3);
   const { x, y } = mnistBatch();
@@ -73,7 +87,7 @@ async function main(): Promise<void> {
   rates.sort((a, b) => a - b);
   const median = rates[rates.length >> 1];
   console.log(
-    `MNIST CNN on wasm, batch ${BATCH}: ${median.toFixed(0)} examples/s (median of ${rounds} rounds of ${steps} steps; ` +
+    `MNIST CNN on wasm (${variant}), batch ${BATCH}: ${median.toFixed(0)} examples/s (median of ${rounds} rounds of ${steps} steps; ` +
       `rounds: ${rates.map((r) => r.toFixed(0)).join(', ')}; last loss ${loss.toFixed(4)})`,
   );
 }
