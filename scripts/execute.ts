@@ -54,7 +54,9 @@ async function main(): Promise<number> {
     return 0;
   }
   const root = findCourseRoot(__dirname);
-  const profile = parseCourseProfile(values.profile ?? process.env.COURSE_PROFILE);
+  const profile = values.profile !== undefined
+    ? parseCourseProfile(values.profile, '--profile')
+    : parseCourseProfile(process.env.COURSE_PROFILE);
   let notebooks = positionals.length > 0 ? expandNotebookArgs(positionals) : courseNotebooks(root);
   if (values.shard) notebooks = selectShard(notebooks, parseShard(values.shard));
   if (values.list) {

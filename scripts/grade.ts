@@ -53,7 +53,7 @@ async function main(): Promise<number> {
     submissionsDir: path.resolve(positionals[0] as string),
     sourceDir: path.resolve(values.source ?? path.join(root, 'notebooks')),
     outDir,
-    profile: parseCourseProfile(values.profile ?? 'smoke'),
+    profile: parseCourseProfile(values.profile ?? 'smoke', '--profile'),
     cellTimeoutSeconds: positiveNumber('--cell-timeout', values['cell-timeout'], GRADE_DEFAULTS.cellTimeout),
     notebookTimeoutSeconds: positiveNumber('--timeout', values.timeout, GRADE_DEFAULTS.timeout),
     maxOutputBytes: positiveNumber('--max-output', values['max-output'], GRADE_DEFAULTS.maxOutputBytes),

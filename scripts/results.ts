@@ -19,7 +19,7 @@ function main(): number {
     options: { check: { type: 'boolean' }, profile: { type: 'string' }, stdout: { type: 'boolean' } },
   });
   const root = findCourseRoot(__dirname);
-  const profile = parseCourseProfile(values.profile ?? 'full');
+  const profile = parseCourseProfile(values.profile ?? 'full', '--profile');
   const folder = path.join(root, 'results', profile);
   const files = fs.existsSync(folder) ? fs.readdirSync(folder).filter((f) => f.endsWith('.json')) : [];
   const runs = files.map((f) => readRunResults(path.join(folder, f)));

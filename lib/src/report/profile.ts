@@ -6,12 +6,12 @@
 export type CourseProfile = 'smoke' | 'full';
 export const COURSE_PROFILES: readonly CourseProfile[] = ['smoke', 'full'];
 
-/** Parse a profile name; undefined or empty means the default, `full`. */
-export function parseCourseProfile(value: string | undefined): CourseProfile {
+/** Parse a profile name; undefined or empty means the default, `full`. `label` names the source in errors. */
+export function parseCourseProfile(value: string | undefined, label = 'COURSE_PROFILE'): CourseProfile {
   if (value === undefined || value.trim() === '') return 'full';
   const name = value.trim();
   if ((COURSE_PROFILES as readonly string[]).includes(name)) return name as CourseProfile;
-  throw new Error(`COURSE_PROFILE='${value}' is not a course profile; use one of: ${COURSE_PROFILES.join(', ')}`);
+  throw new Error(`${label}='${value}' is not a course profile; use one of: ${COURSE_PROFILES.join(', ')}`);
 }
 
 /** The profile this process runs in, from `COURSE_PROFILE` (default `full`). Throws on an unknown value. */
