@@ -21,13 +21,13 @@ export { maxPoolGradWasm } from './max-pool-grad';
 export { resizeBilinearGradWasm } from './resize-bilinear-grad';
 export { unsortedSegmentSumWasm } from './unsorted-segment-sum';
 
-export interface CourseKernel {
+export interface WasmCourseKernel {
   kernelName: string;
   kernelFunc: tf.KernelFunc;
 }
 
 /** The kernels the course adds to 'wasm' when the backend does not have them. */
-export const WASM_TRAINING_KERNELS: readonly CourseKernel[] = [
+export const WASM_TRAINING_KERNELS: readonly WasmCourseKernel[] = [
   { kernelName: 'Conv2DBackpropFilter', kernelFunc: conv2dBackpropFilterWasm as tf.KernelFunc },
   { kernelName: 'DepthwiseConv2dNativeBackpropFilter', kernelFunc: depthwiseConv2dBackpropFilterWasm as tf.KernelFunc },
   { kernelName: 'DepthwiseConv2dNativeBackpropInput', kernelFunc: depthwiseConv2dBackpropInputWasm as tf.KernelFunc },
@@ -36,7 +36,7 @@ export const WASM_TRAINING_KERNELS: readonly CourseKernel[] = [
 ];
 
 /** Kernels tfjs-backend-wasm 4.22 has but gets wrong (or slow) for training; the course's version replaces them. */
-export const WASM_REPLACED_KERNELS: readonly CourseKernel[] = [
+export const WASM_REPLACED_KERNELS: readonly WasmCourseKernel[] = [
   { kernelName: 'MaxPoolGrad', kernelFunc: maxPoolGradWasm as tf.KernelFunc },
   { kernelName: 'ResizeBilinearGrad', kernelFunc: resizeBilinearGradWasm as tf.KernelFunc },
 ];
