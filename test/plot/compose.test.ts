@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
-import { chartGrid, decisionBoundaryChart } from '../../lib/src/plot';
+import { chartGrid, decisionBoundaryChart, lineChart } from '../../lib/src/plot';
 import { countMarkItems, renderClean } from './svg-helpers';
 
 describe('plot: chartGrid', () => {
@@ -20,6 +20,17 @@ describe('plot: chartGrid', () => {
     assert.equal(images.length, 2);
     assert.notEqual(images[0], images[1], 'the two panels show the same background');
     assert.ok(svg.includes('model 0') && svg.includes('model 1') && svg.includes('two models'));
+  });
+
+  it('keeps the series of a line chart next to a classifier chart (independent colour scales by default)', async () => {
+    const boundary = decisionBoundaryChart(points, { labels, model: constant(0.9), gridSize: 4 });
+    const lines = lineChart({ first: [1, 2, 3], second: [3, 2, 1] });
+    const svg = await renderClean(chartGrid([lines, boundary]));
+    assert.ok(svg.includes('>first<') && svg.includes('>second<'), 'the line chart lost its legend');
+    const strokes = [...svg.matchAll(/<path[^>]*aria-roledescription="line mark"[^>]*stroke="([^"]+)"/g)].map((m) => m[1]);
+    assert.equal(new Set(strokes).size, 2, `two lines in two colours, got ${strokes}`);
+    const shared = chartGrid([boundary, boundary], { shareColors: true }) as { resolve?: unknown };
+    assert.equal(shared.resolve, undefined);
   });
 
   it('rejects an empty list and a bad column count', () => {

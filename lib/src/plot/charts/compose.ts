@@ -10,6 +10,11 @@ import { finishSpec } from './common';
 export interface ChartGridOptions extends Pick<ChartOptions, 'title'> {
   /** Charts per row (default: all in one row). */
   columns?: number;
+  /**
+   * One colour scale and legend for all charts (default false). Only for charts that colour the same things
+   * (e.g. snapshots of one classifier): merged scales keep one chart's domain, and another chart's series can vanish.
+   */
+  shareColors?: boolean;
 }
 
 /** One figure holding `charts` in a grid; each keeps its own title, axes and legend. */
@@ -22,7 +27,8 @@ export function chartGrid(charts: TopLevelSpec[], options: ChartGridOptions = {}
     const { config: _config, $schema: _schema, ...rest } = chart as unknown as Record<string, unknown>;
     return prefixViewNames(rest, `chart${i + 1}_`);
   });
-  return finishSpec({ concat: panels, columns }, options);
+  const resolve = options.shareColors ? {} : { resolve: { scale: { color: 'independent' }, legend: { color: 'independent' } } };
+  return finishSpec({ concat: panels, columns, ...resolve }, options);
 }
 
 /** Prefix the `name` of a view and of every view nested in it (layers, concatenations). */
