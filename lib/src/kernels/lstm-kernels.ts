@@ -136,10 +136,9 @@ function lstmForward(backendName: string) {
         const cellScale = vectorSigmoid ? 2 : 1;
         for (let b = 0; b < B; b++) {
           const zRow = (b * T + t) * H4, sRow = b * H4;
-          for (let k = 0; k < H4; k++) {
-            const z = XW[zRow + k] + (R === undefined ? 0 : R[sRow + k]);
-            Z[sRow + k] = k >= 2 * H && k < 3 * H ? cellScale * z : z;
-          }
+          if (R === undefined) Z.set(XW.subarray(zRow, zRow + H4), sRow);
+          else for (let k = 0; k < H4; k++) Z[sRow + k] = XW[zRow + k] + R[sRow + k];
+          if (cellScale !== 1) for (let k = 2 * H; k < 3 * H; k++) Z[sRow + k] *= cellScale;
         }
         // 2. Gate activations.
         let A: Float32Array;
@@ -225,7 +224,9 @@ function lstmBackward(backendName: string) {
     const recurrentKernelT = floatInput(inputs, 'recurrentKernelT', 2);
     const [B, T, H] = dh.shape as [number, number, number];
     const H4 = 4 * H;
-    const slope = gateSlope(((attrs ?? {}).recurrentActivation as LstmGateActivation) ?? 'hardSigmoid');
+    const activation = ((attrs ?? {}).recurrentActivation as LstmGateActivation) ?? 'hardSigmoid';
+    const slope = gateSlope(activation);
+    const sigmoidGates = activation === 'sigmoid';
     const mem = memoryFor(backendName, backend);
     const dz = mem.allocate([B, T, H4]);
     const dzStep = mem.allocate([B, H4]);
@@ -240,27 +241,24 @@ function lstmBackward(backendName: string) {
         for (let b = 0; b < B; b++) {
           const sRow = (b * T + t) * H;
           const zRow = (b * T + t) * H4;
+          const stepRow = b * H4;
           for (let j = 0; j < H; j++) {
-            const dhTotal = DH[sRow + j] + (DHN === undefined ? 0 : DHN[b * H + j]);
+            const dhTotal = DHN === undefined ? DH[sRow + j] : DH[sRow + j] + DHN[b * H + j];
             const i = G[zRow + j], f = G[zRow + H + j], g = G[zRow + 2 * H + j], o = G[zRow + 3 * H + j];
             const tc = TC[sRow + j];
             const dc = dhTotal * o * (1 - tc * tc) + dcNext[b * H + j];
             const cPrev = t === 0 ? 0 : C[sRow - H + j];
-            const dzi = dc * g * slope(i);
-            const dzf = dc * cPrev * slope(f);
-            const dzc = dc * i * (1 - g * g);
-            const dzo = dhTotal * tc * slope(o);
+            // Gate slopes from the gate outputs; the sigmoid case inline (the common one, and the hot loop).
+            const si = sigmoidGates ? i * (1 - i) : slope(i);
+            const sf = sigmoidGates ? f * (1 - f) : slope(f);
+            const so = sigmoidGates ? o * (1 - o) : slope(o);
             dcNext[b * H + j] = dc * f;
-            DZ[zRow + j] = dzi;
-            DZ[zRow + H + j] = dzf;
-            DZ[zRow + 2 * H + j] = dzc;
-            DZ[zRow + 3 * H + j] = dzo;
-            const sRowStep = b * H4;
-            DZS[sRowStep + j] = dzi;
-            DZS[sRowStep + H + j] = dzf;
-            DZS[sRowStep + 2 * H + j] = dzc;
-            DZS[sRowStep + 3 * H + j] = dzo;
+            DZS[stepRow + j] = dc * g * si;
+            DZS[stepRow + H + j] = dc * cPrev * sf;
+            DZS[stepRow + 2 * H + j] = dc * i * (1 - g * g);
+            DZS[stepRow + 3 * H + j] = dhTotal * tc * so;
           }
+          DZ.set(DZS.subarray(stepRow, stepRow + H4), zRow);
         }
         if (dhNext !== undefined) mem.free(dhNext);
         dhNext = t > 0 ? mem.matMul(dzStep, recurrentKernelT) : undefined;
