@@ -71,6 +71,8 @@ describe('report: profiles and results files', () => {
     assert.match(markdown, /\| mnist.testAccuracy \| 0.9877 \|/);
     assert.match(markdown, /\| mnist.epochs \| 3 \|/);
     assert.equal(formatResultValue([1, 2]), '[1,2]');
+    run.record('versions', { node: 'v20', lib: { name: 'x' } });
+    assert.match(resultsMarkdown([run.snapshot()], 'results/full'), /\| versions\.lib\.name \| x \|/);
     assert.match(resultsMarkdown([], 'results/full'), /No reference results yet/);
   });
 });
