@@ -100,6 +100,18 @@ describe('plot: training feedback callbacks', () => {
     assert.match(last['text/plain'] as string, /val_loss/);
   });
 
+  it('each fit gets its own display entry, also when the callbacks are reused', async () => {
+    const sink = new RecordingSink();
+    setNotebookDisplaySink(sink);
+    const callbacks = trainingFeedback();
+    await fitTiny(callbacks, 1);
+    await fitTiny(callbacks, 1);
+    const ids = new Set(sink.calls.map((c) => c.displayId));
+    assert.equal(ids.size, 4, 'progress and chart, twice');
+    const firstOfEach = [...ids].map((id) => sink.calls.find((c) => c.displayId === id)!);
+    assert.ok(firstOfEach.every((c) => c.update === false));
+  });
+
   it('live chart: throttled to one final chart when epochs are fast, in its own display entry', async () => {
     const sink = new RecordingSink();
     setNotebookDisplaySink(sink);

@@ -130,7 +130,8 @@ export class FitProgressCallback extends tf.Callback {
   private readonly mode: Exclude<FeedbackMode, 'auto'>;
   private readonly throttleMs: number;
   private readonly stream: { write(s: string): unknown; isTTY?: boolean };
-  private readonly output = new LiveOutput();
+  // a new output entry per fit: reusing callbacks in a later cell must not redraw an earlier cell's output
+  private output = new LiveOutput();
   private readonly epochRows: Array<Record<string, number | string>> = [];
   private lastDraw = 0;
   private lineWidth = 0;
@@ -144,6 +145,7 @@ export class FitProgressCallback extends tf.Callback {
   }
 
   override async onTrainBegin(): Promise<void> {
+    this.output = new LiveOutput();
     this.clock.configure(this.params as FitParams, this.options.epochs, this.options.stepsPerEpoch);
     this.clock.trainStart = Date.now();
     this.epochRows.length = 0;
@@ -300,7 +302,8 @@ export function liveHistorySpec(points: CurvePoint[], options: { title?: string;
 /** A loss/metric chart that redraws in place during training (notebook only): see the module comment. */
 export class LiveLossChartCallback extends tf.Callback {
   private readonly clock = new FitClock();
-  private readonly output = new LiveOutput();
+  // a new output entry per fit: reusing callbacks in a later cell must not redraw an earlier cell's output
+  private output = new LiveOutput();
   private readonly points: CurvePoint[] = [];
   private readonly enabled: boolean;
   private lastDraw = 0;
@@ -325,6 +328,7 @@ export class LiveLossChartCallback extends tf.Callback {
   }
 
   override async onTrainBegin(): Promise<void> {
+    this.output = new LiveOutput();
     this.clock.configure(this.params as FitParams);
     this.clock.trainStart = Date.now();
     this.points.length = 0;
