@@ -8,6 +8,7 @@ import {
   DisplaySink,
   encodePng,
   findPlotFonts,
+  formatTableCell,
   inTslabKernel,
   lineChart,
   MimeBundle,
@@ -152,6 +153,13 @@ describe('plot: tables', () => {
     showTable(rows);
     assert.equal(sink.calls.length, 1);
     assert.ok(sink.calls[0].bundle['text/html'] && sink.calls[0].bundle['text/plain']);
+  });
+
+  it('numbers keep 4 significant digits with trailing zeros, so decimals line up', () => {
+    assert.deepEqual([0.406, 0.3697, 12345.678, 3.4, 1.5e-7, 42, NaN].map((v) => formatTableCell(v)), ['0.4060', '0.3697', '12346', '3.400', '1.500e-7', '42', 'NaN']);
+    // records get no row numbers unless asked; DataFrames keep their index (next test)
+    assert.ok(!tableToText([{ a: 1 }]).startsWith(' '));
+    assert.match(tableToText([{ a: 1 }], { showIndex: true }), /^\s+a\n0  1/);
   });
 
   it('a danfojs DataFrame shows its columns and index, long tables elide the middle', () => {

@@ -11,11 +11,13 @@ export interface TableOptions {
   /** Significant digits for non-integer numbers (default 4). */
   precision?: number;
   caption?: string;
-  /** Show the DataFrame index / row numbers (default true). */
+  /** Show the DataFrame index / row numbers (default: true for DataFrames and Series, false for records and arrays). */
   showIndex?: boolean;
 }
 
 interface TableModel {
+  /** Whether the index means something (a DataFrame's), as opposed to row numbers. */
+  hasIndex: boolean;
   columns: string[];
   index: string[];
   rows: unknown[][];
@@ -29,22 +31,22 @@ function isSeriesLike(v: unknown): v is { values: unknown[]; index: Array<string
 function toModel(input: TableInput): TableModel {
   if (isDataFrameLike(input)) {
     const rows = (input.values as unknown[]).map((r) => (Array.isArray(r) ? r : [r]));
-    return { columns: input.columns.map(String), index: input.index.map(String), rows, totalRows: rows.length };
+    return { hasIndex: true, columns: input.columns.map(String), index: input.index.map(String), rows, totalRows: rows.length };
   }
   if (isSeriesLike(input)) {
     const name = (input as { name?: unknown }).name;
-    return { columns: [typeof name === 'string' ? name : 'value'], index: input.index.map(String), rows: input.values.map((v) => [v]), totalRows: input.values.length };
+    return { hasIndex: true, columns: [typeof name === 'string' ? name : 'value'], index: input.index.map(String), rows: input.values.map((v) => [v]), totalRows: input.values.length };
   }
   if (isTensor(input)) {
     const t = input.rank === 1 ? (input.arraySync() as number[]).map((v) => [v]) : input.rank === 2 ? (input.arraySync() as number[][]) : null;
     if (!t) throw new Error(`showTable: tensors of rank 1 or 2 only, got [${input.shape}]`);
-    return { columns: (t[0] ?? []).map((_, j) => String(j)), index: t.map((_, i) => String(i)), rows: t, totalRows: t.length };
+    return { hasIndex: false, columns: (t[0] ?? []).map((_, j) => String(j)), index: t.map((_, i) => String(i)), rows: t, totalRows: t.length };
   }
   if (!Array.isArray(input)) throw new Error('showTable: expected a DataFrame, an array of records, a 2D array or a tensor');
   if (input.length > 0 && Array.isArray(input[0])) {
     const rows = input as unknown[][];
     const width = Math.max(...rows.map((r) => r.length));
-    return { columns: Array.from({ length: width }, (_, j) => String(j)), index: rows.map((_, i) => String(i)), rows, totalRows: rows.length };
+    return { hasIndex: false, columns: Array.from({ length: width }, (_, j) => String(j)), index: rows.map((_, i) => String(i)), rows, totalRows: rows.length };
   }
   const records = input as Array<Record<string, unknown>>;
   const columns: string[] = [];
@@ -52,14 +54,17 @@ function toModel(input: TableInput): TableModel {
     if (r == null || typeof r !== 'object') throw new Error('showTable: array items must be records (objects) or arrays');
     for (const k of Object.keys(r)) if (!columns.includes(k)) columns.push(k);
   }
-  return { columns, index: records.map((_, i) => String(i)), rows: records.map((r) => columns.map((c) => r[c])), totalRows: records.length };
+  return { hasIndex: false, columns, index: records.map((_, i) => String(i)), rows: records.map((r) => columns.map((c) => r[c])), totalRows: records.length };
 }
 
-export function formatCell(value: unknown, precision = 4): string {
+export function formatTableCell(value: unknown, precision = 4): string {
   if (value == null) return '';
   if (typeof value === 'number') {
     if (Number.isInteger(value) || !Number.isFinite(value)) return String(value);
-    return String(Number(value.toPrecision(precision)));
+    const magnitude = Math.floor(Math.log10(Math.abs(value)));
+    // the same number of significant digits, trailing zeros kept, so a column's decimals line up
+    if (magnitude >= -3 && magnitude < 9) return value.toFixed(Math.max(0, precision - 1 - magnitude));
+    return value.toExponential(precision - 1);
   }
   if (value instanceof Date) return value.toISOString();
   if (typeof value === 'object') return JSON.stringify(value);
@@ -81,7 +86,7 @@ const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;')
 export function tableToHtml(input: TableInput, options: TableOptions = {}): string {
   const model = toModel(input);
   const p = options.precision ?? 4;
-  const showIndex = options.showIndex ?? true;
+  const showIndex = options.showIndex ?? model.hasIndex;
   const cell = 'padding:2px 8px;border-bottom:1px solid #ddd;';
   const numeric = model.columns.map((_, j) => model.rows.every((r) => r[j] == null || typeof r[j] === 'number'));
   const th = (s: string, right: boolean) => `<th style="${cell}text-align:${right ? 'right' : 'left'};">${escapeHtml(s)}</th>`;
@@ -90,24 +95,24 @@ export function tableToHtml(input: TableInput, options: TableOptions = {}): stri
     .map((i) => {
       if (i === null) return `<tr><td colspan="${model.columns.length + (showIndex ? 1 : 0)}" style="${cell}text-align:center;">…</td></tr>`;
       const idx = showIndex ? `<th style="${cell}text-align:left;">${escapeHtml(model.index[i])}</th>` : '';
-      const tds = model.rows[i].map((v, j) => `<td style="${cell}text-align:${numeric[j] ? 'right' : 'left'};">${escapeHtml(formatCell(v, p))}</td>`).join('');
+      const tds = model.rows[i].map((v, j) => `<td style="${cell}text-align:${numeric[j] ? 'right' : 'left'};">${escapeHtml(formatTableCell(v, p))}</td>`).join('');
       return `<tr>${idx}${tds}</tr>`;
     })
     .join('');
-  const caption = options.caption ? `<caption style="caption-side:top;text-align:left;font-weight:bold;">${escapeHtml(options.caption)}</caption>` : '';
+  const caption = options.caption ? `<div style="font-weight:bold;margin-bottom:2px;">${escapeHtml(options.caption)}</div>` : '';
   const footer = `<div style="color:#666;font-size:90%;">${model.totalRows} rows × ${model.columns.length} columns</div>`;
-  return `<div><table style="border-collapse:collapse;font-size:13px;font-variant-numeric:tabular-nums;">${caption}<thead>${header}</thead><tbody>${body}</tbody></table>${footer}</div>`;
+  return `<div>${caption}<table style="border-collapse:collapse;font-size:13px;font-variant-numeric:tabular-nums;"><thead>${header}</thead><tbody>${body}</tbody></table>${footer}</div>`;
 }
 
 /** A fixed-width text table, for terminals and for the text/plain part of the notebook output. */
 export function tableToText(input: TableInput, options: TableOptions = {}): string {
   const model = toModel(input);
   const p = options.precision ?? 4;
-  const showIndex = options.showIndex ?? true;
+  const showIndex = options.showIndex ?? model.hasIndex;
   const lines: string[][] = [[...(showIndex ? [''] : []), ...model.columns]];
   for (const i of visibleRows(model, options.maxRows ?? 20)) {
     if (i === null) lines.push([...(showIndex ? ['…'] : []), ...model.columns.map(() => '…')]);
-    else lines.push([...(showIndex ? [model.index[i]] : []), ...model.rows[i].map((v) => formatCell(v, p))]);
+    else lines.push([...(showIndex ? [model.index[i]] : []), ...model.rows[i].map((v) => formatTableCell(v, p))]);
   }
   const widths = lines[0].map((_, j) => Math.max(...lines.map((l) => (l[j] ?? '').length)));
   const text = lines.map((l) => l.map((s, j) => (s ?? '').padStart(widths[j])).join('  ').trimEnd());
