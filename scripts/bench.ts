@@ -53,6 +53,8 @@ interface Row {
 
 const BENCH_MODELS: ReferenceModelName[] = ['mlp', 'cnn', 'lstm'];
 const TORCH_MODELS = new Set(['mlp', 'cnn', 'lstm']);
+/** Examples per PyTorch epoch (it is fast: longer epochs time more steadily). */
+const TORCH_EXAMPLES = { mlp: 6400, cnn: 3200, lstm: 3200 };
 
 function parseArgs(argv: string[]): Options {
   const options: Options = {
@@ -267,13 +269,25 @@ async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   const rows: Row[] = [];
   const skipped = new Set<string>();
-  let torch: TorchResult[] = [];
+  const torch: TorchResult[] = [];
   const python = o.torch ? findTorchPython() : undefined;
   if (o.torch && python === undefined) skipped.add('pytorch: no python on PATH (or TORCH_PYTHON) can import torch');
   const logRow = (r: Row) =>
     console.error(`${r.model} on ${r.backend} (${r.variant}, ${r.loop}): ${r.error ?? `${r.examplesPerSec.toFixed(0)} examples/s`}`);
   // Model by model, every backend and then PyTorch, so that the figures compared are measured close in time.
+  const torchFor = (model: ReferenceModelName) =>
+    python === undefined || !TORCH_MODELS.has(model)
+      ? []
+      : runTorchBench(python, {
+          models: [model],
+          threads: o.torchThreads,
+          examples: TORCH_EXAMPLES,
+          epochs: o.epochs,
+          batchSize: o.batchSize,
+        });
   for (const model of o.models) {
+    // PyTorch right before and right after this model's TF.js runs; the figure is the median over both.
+    const torchBefore = torchFor(model);
     for (const backend of o.backends) {
       if (backend === 'cpu' && model !== 'mlp') continue; // ~100x slower than wasm: the MLP only
       const configs: Config[] = backend === 'wasm' ? wasmConfigs(o) : [{ variant: 'course', loop: 'fit' }];
@@ -290,16 +304,13 @@ async function main(): Promise<void> {
         rows.push(row);
       }
     }
-    if (python !== undefined && TORCH_MODELS.has(model)) {
-      const results = runTorchBench(python, {
-        models: [model],
-        threads: o.torchThreads,
-        examples: { mlp: 6400, cnn: 3200, lstm: 3200 },
-        epochs: o.epochs,
-        batchSize: o.batchSize,
-      });
-      for (const t of results) console.error(`${t.model} on PyTorch ${t.torch}, ${t.threads} thread(s): ${t.examplesPerSec.toFixed(0)} examples/s`);
-      torch = torch.concat(results);
+    const torchAfter = torchFor(model);
+    for (const before of torchBefore) {
+      const after = torchAfter.find((t) => t.threads === before.threads);
+      const epochSeconds = [...before.epochSeconds, ...(after?.epochSeconds ?? [])];
+      const merged = { ...before, epochSeconds, examplesPerSec: TORCH_EXAMPLES[model as keyof typeof TORCH_EXAMPLES] / median(epochSeconds) };
+      console.error(`${model} on PyTorch ${merged.torch}, ${merged.threads} thread(s): ${merged.examplesPerSec.toFixed(0)} examples/s`);
+      torch.push(merged);
     }
   }
   console.log('');

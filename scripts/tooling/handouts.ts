@@ -57,9 +57,17 @@ export function notebookTitle(file: string): string {
   for (const cell of nb.cells) {
     if (cell.cell_type !== 'markdown') continue;
     const heading = /^#{1,2}\s+(.+)$/m.exec(cellSource(cell));
-    if (heading?.[1]) return heading[1].trim();
+    if (heading?.[1]) return plainText(heading[1]);
   }
   return path.basename(file, '.ipynb');
+}
+
+/** A Markdown heading as plain text: links keep their text; code and emphasis markers go. */
+export function plainText(markdown: string): string {
+  return markdown
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/[`*]|(?<!\w)_|_(?!\w)/g, '')
+    .trim();
 }
 
 export function indexPage(handouts: Handout[], note?: string): string {

@@ -3,6 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { externalResources } from '../../scripts/tooling/external-resources';
+import { plainText } from '../../scripts/tooling/handouts';
 import { courseNotebooks, expandNotebookArgs } from '../../scripts/tooling/notebook-list';
 import { mapWithConcurrency } from '../../scripts/tooling/pool';
 import { parseShard, selectShard } from '../../scripts/tooling/shard';
@@ -67,5 +68,10 @@ describe('handouts: external resource scan', () => {
       'theme.css',
     ]);
     assert.deepEqual(externalResources('<img src="data:image/svg+xml;charset=utf-8,%3Csvg%3E">'), []);
+  });
+
+  it('turns Markdown headings into plain titles', () => {
+    assert.equal(plainText('Plot gallery: helpers of `@dl-course/lib`'), 'Plot gallery: helpers of @dl-course/lib');
+    assert.equal(plainText('**Bold** [link](https://x.org) _it_ snake_case'), 'Bold link it snake_case');
   });
 });
