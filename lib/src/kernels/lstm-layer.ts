@@ -35,10 +35,6 @@ export interface FusedLstmArgs {
 
 const UNSUPPORTED = ['dropout', 'recurrentDropout', 'stateful', 'returnState', 'unroll'] as const;
 
-function initializer(value: LayerInitializer | undefined, fallback: LayerInitializer) {
-  return value ?? fallback;
-}
-
 export class FusedLstm extends tf.layers.Layer {
   static className = 'CourseFusedLstm';
   readonly units: number;
@@ -80,9 +76,9 @@ export class FusedLstm extends tf.layers.Layer {
     this.recurrentActivation = recurrentActivation ?? 'hardSigmoid';
     this.useBias = useBias ?? true;
     this.unitForgetBias = unitForgetBias ?? true;
-    this.kernelInit = initializer(args.kernelInitializer, tf.initializers.glorotUniform({}));
-    this.recurrentInit = initializer(args.recurrentInitializer, tf.initializers.orthogonal({}));
-    this.biasInit = initializer(args.biasInitializer, tf.initializers.zeros());
+    this.kernelInit = args.kernelInitializer ?? tf.initializers.glorotUniform({});
+    this.recurrentInit = args.recurrentInitializer ?? tf.initializers.orthogonal({});
+    this.biasInit = args.biasInitializer ?? tf.initializers.zeros();
     this.inputSpec = [{ ndim: 3 }];
   }
 
