@@ -58,7 +58,7 @@ export async function fitModel(
   if (model.optimizer == null) throw new Error(`compile ${model.name} first (for example with compileClassifier)`);
   if (!(Number.isInteger(epochs) && epochs > 0)) throw new Error(`epochs must be a positive integer, got ${epochs}`);
   const seed = options.seed ?? courseSeed();
-  const owned: tf.Tensor[] = []; // tensors this call creates (validation split) and must free
+  const owned: tf.Tensor[] = []; // tensors this call creates (loss-ready labels, validation split) and must free
   const started = performance.now();
   const own = (made: tf.Tensor, original: tf.Tensor) => {
     if (made !== original) owned.push(made);
