@@ -49,6 +49,20 @@ describe('execute / student / handouts command lines', function () {
     assert.deepEqual(source.cells[1]?.outputs, [], 'the source notebook is untouched');
   });
 
+  it('stops a notebook at its notebook time limit even when each cell is within the cell limit', () => {
+    const slow = writeTslabNotebook(path.join(dir, 'slow', '03-slow.ipynb'), [
+      codeCell('await new Promise((resolve) => setTimeout(resolve, 3000));'),
+      codeCell('await new Promise((resolve) => setTimeout(resolve, 3000));'),
+      codeCell('await new Promise((resolve) => setTimeout(resolve, 3000));'),
+    ]);
+    const started = Date.now();
+    const run = runScript('execute.ts', [slow, '-o', path.join(dir, 'slow-out'), '--cell-timeout', '60', '--timeout', '5']);
+    assert.equal(run.status, 1, run.stdout + run.stderr);
+    // The limit covers the whole run, kernel start included, so which cell hits it depends on the machine.
+    assert.match(run.stdout, /03-slow\.ipynb\s+timeout\s+[\d.]+ s\s+\d\s+exceeded the notebook time limit \(5 s\)/);
+    assert.ok(Date.now() - started < 40_000, 'stopped near the limit');
+  });
+
   it('lists one shard of the notebooks', () => {
     const run = runScript('execute.ts', [path.join(dir, 'src'), '--shard', '1/2', '--list']);
     assert.equal(run.status, 0, run.stderr);

@@ -61,6 +61,11 @@ describe('grading the fixture submissions (tslab kernels)', function () {
     assert.match(row('kernel-exit', 'mean-check')?.error ?? '', /kernel died/);
   });
 
+  it('scores unreadable and missing notebooks 0 with the reason', () => {
+    assert.match(row('broken-json', 'relu-check')?.error ?? '', /unreadable submission/);
+    assert.equal(row('no-submission', 'relu-check')?.error, 'not submitted');
+  });
+
   it('truncates huge output in the executed copy', () => {
     const executed = grades.find((g) => g.student === 'huge-output')?.executed;
     assert.ok(executed);

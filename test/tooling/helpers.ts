@@ -35,6 +35,7 @@ export function tslabNotebook(cells: NotebookCell[]): Notebook {
 }
 
 export function writeTslabNotebook(file: string, cells: NotebookCell[]): string {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
   writeNotebook(file, tslabNotebook(cells));
   return file;
 }
