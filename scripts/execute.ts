@@ -18,6 +18,7 @@ import {
 import { courseNotebooks, expandNotebookArgs } from './tooling/notebook-list';
 import { parseShard, selectShard } from './tooling/shard';
 import { positiveNumber } from './tooling/cli';
+import { findJupyterPython } from './tooling/jupyter-python';
 
 const USAGE = `Usage: npm run execute -- [notebook.ipynb|folder ...] [options]
   (no arguments: notebooks/[0-9][0-9]-*.ipynb)
@@ -67,6 +68,7 @@ async function main(): Promise<number> {
     console.log('execute: no notebooks to run' + (values.shard ? ` in shard ${values.shard}` : ''));
     return 0;
   }
+  findJupyterPython(); // fail once, clearly, rather than once per notebook
   const inPlace = values['in-place'] ?? false;
   const outputDir = path.resolve(values.output ?? path.join(root, 'out', 'executed'));
   const limits = DEFAULT_LIMITS[profile];

@@ -185,7 +185,11 @@ def kill_kernel_on_sigterm(client):
 
 def main():
     job = json.loads(sys.stdin.readline())
-    result = run(job)
+    try:
+        result = run(job)
+    except Exception as exc:  # unreadable notebook, unwritable output, ...
+        result = {'status': 'error', 'cells': [], 'seconds': 0.0, 'failedCell': None,
+                  'error': f'{type(exc).__name__}: {exc}'.splitlines()[0][:500]}
     payload = json.dumps(result, sort_keys=True)
     signature = hmac.new(job['key'].encode(), payload.encode(), hashlib.sha256).hexdigest()
     sys.stdout.write(json.dumps({'result': payload, 'signature': signature}) + '\n')

@@ -56,9 +56,14 @@ const DRIVER = path.join(__dirname, 'nbrun.py');
 /** Time the driver gets beyond the notebook limit to start a kernel and write its copy before a hard stop. */
 const HARD_STOP_GRACE_SECONDS = 90;
 
+/** The notebook's kernelspec name, else 'tslab' (an unreadable notebook is reported by the driver). */
 export function notebookKernelName(file: string): string {
-  const spec = readNotebook(file).metadata.kernelspec as { name?: string } | undefined;
-  return spec?.name ?? 'tslab';
+  try {
+    const spec = readNotebook(file).metadata.kernelspec as { name?: string } | undefined;
+    return spec?.name ?? 'tslab';
+  } catch {
+    return 'tslab';
+  }
 }
 
 export async function runNotebook(options: RunNotebookOptions): Promise<NotebookRunResult> {
