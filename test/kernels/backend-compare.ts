@@ -15,13 +15,21 @@ export interface PlainTensor {
   dtype?: 'float32' | 'int32';
 }
 
+let backendBefore: string | undefined;
+
 /** Load tfjs-backend-wasm, add the course kernels and make sure both backends can be selected. */
 export async function prepareBackends(): Promise<void> {
+  backendBefore ??= tf.getBackend();
   require('@tensorflow/tfjs-backend-wasm');
   registerWasmTrainingKernels();
   for (const name of ['cpu', 'wasm']) {
     if (!(await tf.setBackend(name))) throw new Error(`backend ${name} failed to initialise`);
   }
+}
+
+/** Give the test files that run after ours (same mocha process) the backend they started with. */
+export async function restoreBackend(): Promise<void> {
+  if (backendBefore !== undefined && tf.getBackend() !== backendBefore) await tf.setBackend(backendBefore);
 }
 
 export function randomTensor(rng: Rng, shape: number[], scale = 1): PlainTensor {

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../lib/src/engine';
-import { PlainTensor, assertAllClose, assertWasmMatchesCpu, computeOn, prepareBackends, randomTensor, toTensor } from './backend-compare';
+import { PlainTensor, assertAllClose, assertWasmMatchesCpu, computeOn, prepareBackends, restoreBackend, randomTensor, toTensor } from './backend-compare';
 
 type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
 type Pair = [number, number];
@@ -105,6 +105,7 @@ describe('kernels: convolution gradients, wasm vs cpu', function () {
   const rng = new Rng(20240601);
 
   before(prepareBackends);
+  after(restoreBackend);
 
   describe('Conv2D forward, Conv2DBackpropInput and Conv2DBackpropFilter (via tf.grads)', () => {
     for (const c of convGrid()) {

@@ -7,12 +7,13 @@ import * as tf from '@tensorflow/tfjs';
 import { strict as assert } from 'assert';
 import { Rng } from '../../lib/src/engine';
 import { WASM_REPLACED_KERNELS, WASM_TRAINING_KERNELS, registerWasmTrainingKernels } from '../../lib/src/kernels';
-import { PlainTensor, assertWasmMatchesCpu, computeOn, prepareBackends, randomTensor, toTensor } from './backend-compare';
+import { PlainTensor, assertWasmMatchesCpu, computeOn, prepareBackends, restoreBackend, randomTensor, toTensor } from './backend-compare';
 
 describe('kernels: segment sums, einsum and elementwise gradients, wasm vs cpu', function () {
   this.timeout(60000);
   const rng = new Rng(7);
   before(prepareBackends);
+  after(restoreBackend);
 
   it('registerWasmTrainingKernels is idempotent and registers every course kernel for wasm', () => {
     registerWasmTrainingKernels();

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { strict as assert } from 'assert';
-import { PlainTensor, assertAllClose, prepareBackends } from './backend-compare';
+import { PlainTensor, assertAllClose, prepareBackends, restoreBackend } from './backend-compare';
 import { LAYERS_TRAINING_CASES, LayersTrainingCase, transformerBatch, transformerLoss, transformerVariables } from './training-models';
 
 const MISSING_KERNEL = /Kernel '([^']+)' not registered for backend 'wasm'/;
@@ -50,6 +50,7 @@ async function kernelsUsedOnCpu(step: () => void): Promise<string[]> {
 describe('kernels: every course model kind trains on wasm', function () {
   this.timeout(60000);
   before(prepareBackends);
+  after(restoreBackend);
 
   it('every kernel used by a training step of each model kind is registered for wasm', async () => {
     const missing = new Map<string, string[]>();
