@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 export interface EarlyStoppingOptions {
   /** Log key to watch (default `val_loss` when there is validation data, else `loss`). */
   monitor?: string;
-  /** Epochs without improvement before stopping (default 3). */
+  /** Stop after this many epochs in a row without improvement (default 3; 0 stops at the first). */
   patience?: number;
   /** The smallest change that counts as an improvement (default 0). */
   minDelta?: number;
@@ -70,7 +70,7 @@ export class EarlyStoppingWithRestore extends tf.Callback {
       this.bestEpoch = epoch;
       this.wait = 0;
       if (this.restoreBestWeights) this.snapshot();
-    } else if (++this.wait > this.patience) {
+    } else if (++this.wait >= this.patience) {
       this.stoppedEpoch = epoch;
       this.model.stopTraining = true;
     }
