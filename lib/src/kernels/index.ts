@@ -46,6 +46,8 @@ export const WASM_REPLACED_KERNELS: readonly WasmCourseKernel[] = [
  * is initialised; a missing kernel that 'wasm' already has (a newer tfjs-backend-wasm) is left alone.
  */
 export function registerWasmTrainingKernels(): void {
+  // Load the wasm package (registering its stock kernels) first: loaded later, it would overwrite the replacements.
+  require('@tensorflow/tfjs-backend-wasm');
   for (const { kernelName, kernelFunc } of WASM_TRAINING_KERNELS) {
     if (tf.getKernel(kernelName, 'wasm') === undefined) tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
   }
