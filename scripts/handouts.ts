@@ -33,7 +33,10 @@ async function main(): Promise<number> {
   const outDir = path.resolve(values.output ?? path.join(root, 'out', 'handouts'));
   const note = executionNote(positionals.length > 0 ? undefined : path.join(executedDir, 'summary.json'));
   const { handouts, index } = await exportHandouts({ notebooks, outDir, note });
-  for (const h of handouts) console.log(`${path.basename(h.notebook)} -> ${path.relative(process.cwd(), h.file)}  (${h.title})`);
+  for (const h of handouts) {
+    console.log(`${path.basename(h.notebook)} -> ${path.relative(process.cwd(), h.file)}  (${h.title}; ${h.mathRendered} formulas)`);
+    for (const tex of h.mathFailed) console.warn(`  warning: could not typeset $${tex}$; left as written`);
+  }
   console.log(`handouts: ${handouts.length} page(s), index at ${path.relative(process.cwd(), index)}`);
   return 0;
 }

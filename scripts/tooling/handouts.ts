@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { escapeHtml } from './html';
 import { findJupyterPython } from './jupyter-python';
 import { externalResources } from './external-resources';
+import { typesetHandoutMath } from './handout-math';
 import { cellSource, readNotebook } from './notebook-file';
 import { sortCourseOrder } from './notebook-list';
 
@@ -18,6 +19,9 @@ export interface Handout {
   notebook: string;
   file: string;
   title: string;
+  /** Formulas typeset as MathML, and the TeX KaTeX could not typeset (left as written). */
+  mathRendered: number;
+  mathFailed: string[];
 }
 
 export interface HandoutOptions {
@@ -38,13 +42,14 @@ export async function exportHandouts(options: HandoutOptions): Promise<{ handout
   const handouts = notebooks.map((notebook) => {
     const file = path.join(options.outDir, `${path.basename(notebook, '.ipynb')}.html`);
     const title = notebookTitle(notebook);
-    const html = fs.readFileSync(file, 'utf8').replace(/<title>[\s\S]*?<\/title>/, `<title>${escapeHtml(title)}</title>`);
+    const exported = fs.readFileSync(file, 'utf8').replace(/<title>[\s\S]*?<\/title>/, `<title>${escapeHtml(title)}</title>`);
+    const { html, rendered, failed } = typesetHandoutMath(exported);
     const external = externalResources(html);
     if (external.length > 0) {
       throw new Error(`${path.basename(file)} would load ${external.length} external resource(s): ${external.slice(0, 5).join(', ')}`);
     }
     fs.writeFileSync(file, html);
-    return { notebook, file, title };
+    return { notebook, file, title, mathRendered: rendered, mathFailed: failed };
   });
   const index = path.join(options.outDir, 'index.html');
   fs.writeFileSync(index, indexPage(handouts, options.note));

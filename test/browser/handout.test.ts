@@ -1,6 +1,6 @@
 /**
- * A real browser opens exported handouts: the charts show (non-zero size, screenshot) and the page makes no
- * request at all beyond its own file. Set HANDOUTS_DIR to also check every handout in that folder (CI does, after
+ * A real browser opens exported handouts: the charts show (non-zero size, drawn pixels, screenshot), TeX is typeset
+ * as MathML, and the page makes no request at all beyond its own file. Set HANDOUTS_DIR to also check every handout in that folder (CI does, after
  * `npm run handouts`).
  */
 import * as assert from 'node:assert/strict';
@@ -19,6 +19,8 @@ interface PageCheck {
   requests: string[];
   charts: ChartMeasure[];
   highlightedTokens: number;
+  formulas: { width: number; height: number }[];
+  markdownText: string;
 }
 
 /** Open a page from disk, record every request other than the page itself, and measure its charts. */
@@ -33,9 +35,22 @@ async function inspectPage(context: BrowserContext, file: string, screenshot?: s
   await page.waitForLoadState('networkidle');
   const charts = await measureCharts(page, '.jp-OutputArea-output img, .jp-OutputArea-output svg');
   const highlightedTokens = await page.$$eval('.highlight span', (spans) => spans.length);
+  const formulas = await page.$$eval('.jp-RenderedMarkdown math', (maths) =>
+    maths.map((m) => ({ width: m.getBoundingClientRect().width, height: m.getBoundingClientRect().height })),
+  );
+  // The Markdown text outside formulas (a <math> keeps its TeX source in a hidden annotation).
+  const markdownText = await page.$$eval('.jp-RenderedMarkdown', (divs) =>
+    divs
+      .map((d) => {
+        const copy = d.cloneNode(true) as HTMLElement;
+        copy.querySelectorAll('math').forEach((m) => m.remove());
+        return copy.textContent ?? '';
+      })
+      .join('\n'),
+  );
   if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
   await page.close();
-  return { requests, charts, highlightedTokens };
+  return { requests, charts, highlightedTokens, formulas, markdownText };
 }
 
 describe('HTML handouts in a real browser (Chromium)', function () {
@@ -51,7 +66,10 @@ describe('HTML handouts in a real browser (Chromium)', function () {
     dir = scratchDir('handout');
     const png = encodePng(160, 90, (x, y) => [x, y * 2, 200]).toString('base64');
     const source = writeTslabNotebook(path.join(dir, '01-charts.ipynb'), [
-      markdownCell('# Charts in a handout\n\nOne SVG chart and one PNG chart.'),
+      markdownCell(
+        '# Charts in a handout\n\nOne SVG chart and one PNG chart. Energy $E = mc^2$, and a sum:\n\n' +
+          '$$\\sum_{i=1}^{n} x_i^2$$\n\nCode stays code: `${total}` costs $5 and $10.',
+      ),
       codeCell(`import * as tslab from 'tslab';\ntslab.display.svg(${JSON.stringify(SVG_CHART)});`),
       codeCell(`tslab.display.png(new Uint8Array(Buffer.from('${png}', 'base64')));`),
       codeCell('const total: number = [1, 2, 3].reduce((s, x) => s + x, 0);\nconsole.log(`total = ${total}`);'),
@@ -80,6 +98,10 @@ describe('HTML handouts in a real browser (Chromium)', function () {
       assert.ok(chart.inkPixels > 0.1 * chart.width * chart.height, `drawn, not blank: ${JSON.stringify(chart)}`);
     }
     assert.ok(check.highlightedTokens > 10, `code is highlighted (${check.highlightedTokens} tokens)`);
+    assert.equal(check.formulas.length, 2, 'inline and display math typeset');
+    for (const f of check.formulas) assert.ok(f.width > 10 && f.height > 5, `formula drawn: ${JSON.stringify(f)}`);
+    assert.match(check.markdownText, /Code stays code: \$\{total\} costs \$5 and \$10\./);
+    assert.doesNotMatch(check.markdownText, /mc\^2|\\sum/, 'no raw TeX left');
     assert.ok(fs.statSync(screenshot).size > 5000, 'the screenshot has content');
   });
 

@@ -3,6 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { externalResources } from '../../scripts/tooling/external-resources';
+import { typesetHandoutMath } from '../../scripts/tooling/handout-math';
 import { plainText } from '../../scripts/tooling/handouts';
 import { courseNotebooks, expandNotebookArgs } from '../../scripts/tooling/notebook-list';
 import { mapWithConcurrency } from '../../scripts/tooling/pool';
@@ -68,6 +69,21 @@ describe('handouts: external resource scan', () => {
       'theme.css',
     ]);
     assert.deepEqual(externalResources('<img src="data:image/svg+xml;charset=utf-8,%3Csvg%3E">'), []);
+  });
+
+  it('typesets TeX in Markdown cells only, leaving code, prices and outputs alone', () => {
+    const html =
+      '<div class="jp-RenderedHTMLCommon jp-RenderedMarkdown"><p>Rate $\\lambda_{max}$, $$\\frac1n\\sum_i x_i$$, ' +
+      '$x &lt; y$. Costs $5 and $10. <code>${a}$</code></p></div><div class="jp-OutputArea"><pre>$z$</pre>$w$</div>';
+    const { html: out, rendered, failed } = typesetHandoutMath(html);
+    assert.equal(rendered, 3);
+    assert.deepEqual(failed, []);
+    assert.equal((out.match(/<math /g) ?? []).length, 3);
+    assert.match(out, /<math [^>]*display="block"/);
+    assert.match(out, /<mo>&lt;<\/mo>/, 'entities decoded before typesetting');
+    assert.match(out, /Costs \$5 and \$10\. <code>\$\{a\}\$<\/code>/);
+    assert.match(out, /<pre>\$z\$<\/pre>\$w\$<\/div>$/);
+    assert.deepEqual(typesetHandoutMath('<div class="jp-RenderedMarkdown">$\\frac{$</div>').failed, ['\\frac{']);
   });
 
   it('turns Markdown headings into plain titles', () => {
