@@ -8,10 +8,31 @@ export const ROOT = path.resolve(__dirname, '..', '..');
 
 /** A scratch folder inside the project (git-ignored out/), so tslab kernels resolve the project's packages. */
 export function scratchDir(name: string): string {
-  const dir = path.join(ROOT, 'out', 'test-tooling', `${name}-${process.pid}`);
+  const parent = path.join(ROOT, 'out', 'test-tooling');
+  removeStaleScratch(parent);
+  const dir = path.join(parent, `${name}-${process.pid}`);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   return dir;
+}
+
+/** Scratch folders of test runs that have ended (their pid is gone); folders of live runs are left alone. */
+function removeStaleScratch(parent: string): void {
+  if (!fs.existsSync(parent)) return;
+  for (const entry of fs.readdirSync(parent)) {
+    const pid = Number(/-(\d+)$/.exec(entry)?.[1]);
+    if (!pid || pid === process.pid || isAlive(pid)) continue;
+    fs.rmSync(path.join(parent, entry), { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export function codeCell(source: string, id?: string): NotebookCell {
