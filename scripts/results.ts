@@ -5,6 +5,7 @@
  *   --check           exit 1 when docs/results.md is not up to date (changes nothing)
  *   --profile NAME    tabulate another profile's results (smoke results print to stdout only)
  *   --stdout          print instead of writing docs/results.md
+ *   --from DIR        read the result files from DIR instead of results/<profile> (e.g. a checkout of another commit)
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -16,11 +17,16 @@ import { resultsMarkdown } from './tooling/results-markdown';
 
 function main(): number {
   const { values } = parseArgs({
-    options: { check: { type: 'boolean' }, profile: { type: 'string' }, stdout: { type: 'boolean' } },
+    options: {
+      check: { type: 'boolean' },
+      profile: { type: 'string' },
+      stdout: { type: 'boolean' },
+      from: { type: 'string' },
+    },
   });
   const root = findCourseRoot(__dirname);
   const profile = parseCourseProfile(values.profile ?? 'full', '--profile');
-  const folder = path.join(root, 'results', profile);
+  const folder = values.from ? path.resolve(values.from) : path.join(root, 'results', profile);
   const files = fs.existsSync(folder) ? fs.readdirSync(folder).filter((f) => f.endsWith('.json')) : [];
   const runs = files.map((f) => readRunResults(path.join(folder, f)));
   const markdown = resultsMarkdown(runs, `results/${profile}`);
