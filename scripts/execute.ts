@@ -13,6 +13,7 @@ import {
   DEFAULT_LIMITS,
   defaultJobs,
   executeNotebooks,
+  summaryMarkdown,
   summaryTable,
 } from './tooling/execute-notebooks';
 import { courseNotebooks, expandNotebookArgs } from './tooling/notebook-list';
@@ -95,6 +96,7 @@ async function main(): Promise<number> {
     fs.mkdirSync(path.dirname(path.resolve(summaryFile)), { recursive: true });
     fs.writeFileSync(summaryFile, JSON.stringify({ profile, shard: values.shard ?? null, results }, null, 2) + '\n');
   }
+  if (process.env.GITHUB_STEP_SUMMARY) fs.appendFileSync(process.env.GITHUB_STEP_SUMMARY, summaryMarkdown(results, profile) + '\n');
   const failed = results.filter((r) => r.status !== 'ok').length;
   console.log(failed === 0 ? `\nexecute: all ${results.length} notebook(s) ran` : `\nexecute: ${failed} of ${results.length} failed`);
   return failed === 0 ? 0 : 1;

@@ -63,7 +63,19 @@ async function main(): Promise<number> {
     log: (line) => console.log(line),
   });
   const written = writeGradeReports(outDir, grades);
-  const totals = totalsByStudent(grades.flatMap((g) => g.rows));
+  const rows = grades.flatMap((g) => g.rows);
+  const totals = totalsByStudent(rows);
+  const checks = [...new Set(rows.map((r) => `${r.notebook} / ${r.check}`))];
+  console.log(
+    '\n' +
+      formatTable(
+        ['check', 'passed by'],
+        checks.map((key) => {
+          const of = rows.filter((r) => `${r.notebook} / ${r.check}` === key);
+          return [key, `${of.filter((r) => r.passed).length} of ${of.length}`];
+        }),
+      ),
+  );
   console.log('\n' + formatTable(['student', 'points'], totals.map((t) => [t.student, `${t.points} / ${t.maxPoints}`])));
   console.log(`\ngrade: wrote ${path.relative(process.cwd(), written.csv)}, ${path.relative(process.cwd(), written.json)} and ${written.feedback.length} feedback page(s)`);
   return 0;

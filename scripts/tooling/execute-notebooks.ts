@@ -83,6 +83,17 @@ export async function executeNotebooks(options: ExecuteOptions): Promise<Execute
   });
 }
 
+/** The summary as a Markdown table (for CI job summaries, e.g. GitHub's GITHUB_STEP_SUMMARY). */
+export function summaryMarkdown(results: ExecutedNotebook[], profile: string): string {
+  const escape = (text: string) => text.replace(/\|/g, '\\|').replace(/\s+/g, ' ');
+  const rows = results.map(
+    (r) =>
+      `| ${path.basename(r.notebook)} | ${r.status === 'ok' ? 'ok' : `**${r.status}**`} | ${r.seconds.toFixed(1)} s | ` +
+      `${r.failedCell ?? ''} | ${escape(r.error ? truncate(r.error, 200) : '')} |`,
+  );
+  return [`### Notebooks (${profile} profile)`, '', '| notebook | status | time | failing cell | error |', '| --- | --- | --- | --- | --- |', ...rows, ''].join('\n');
+}
+
 export function summaryTable(results: ExecutedNotebook[]): string {
   return formatTable(
     ['notebook', 'status', 'time', 'failing cell', 'error'],
