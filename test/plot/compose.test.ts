@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
-import { chartGrid, decisionBoundaryChart, lineChart } from '../../lib/src/plot';
+import { PATH_COLORS, chartGrid, decisionBoundaryChart, heatmapWithPathChart, lineChart } from '../../lib/src/plot';
 import { countMarkItems, renderClean } from './svg-helpers';
 
 describe('plot: chartGrid', () => {
@@ -31,6 +31,17 @@ describe('plot: chartGrid', () => {
     assert.equal(new Set(strokes).size, 2, `two lines in two colours, got ${strokes}`);
     const shared = chartGrid([boundary, boundary], { shareColors: true }) as { resolve?: unknown };
     assert.equal(shared.resolve, undefined);
+  });
+
+  it('a loss chart can use the colours of the descent paths it sits next to', async () => {
+    const paths = { slow: [[0, 0], [0.1, 0.1]], fast: [[0, 0], [0.5, 0.5]] };
+    const surface = heatmapWithPathChart({ z: (x, y) => x * x + y * y, xRange: [-1, 1], yRange: [-1, 1], resolution: 4, paths });
+    const losses = lineChart({ slow: [2, 1.9], fast: [2, 0.5] }, { colors: PATH_COLORS });
+    const svg = await renderClean(chartGrid([surface, losses]));
+    const strokes = [...svg.matchAll(/<path[^>]*aria-roledescription="line mark"[^>]*stroke="([^"]+)"/g)].map((m) => m[1]);
+    // two path lines on the surface and two loss lines, each pair in PATH_COLORS[0] and PATH_COLORS[1]
+    assert.deepEqual([...new Set(strokes)].sort(), [PATH_COLORS[0], PATH_COLORS[1]].sort());
+    assert.equal(strokes.length, 4);
   });
 
   it('rejects an empty list and a bad column count', () => {

@@ -98,6 +98,9 @@ function pathPoints(p: PathInput, name: string): Array<{ x: number; y: number; s
   });
 }
 
+/** Colours of the paths drawn over a surface, in order: bright enough to stand out on the viridis scale. */
+export const PATH_COLORS: readonly string[] = ['#ff3b30', '#ff9f0a', '#ff2bd6', '#ffffff', '#000000'];
+
 export function heatmapWithPathChart(options: HeatmapWithPathOptions): TopLevelSpec {
   const [x0, x1] = options.xRange;
   const [y0, y1] = options.yRange;
@@ -125,7 +128,7 @@ export function heatmapWithPathChart(options: HeatmapWithPathOptions): TopLevelS
   const pathRows = Object.entries(paths).flatMap(([name, p]) => pathPoints(p, name));
   const names = Object.keys(paths);
   const scale = (lo: number, hi: number) => ({ domain: [lo, hi], nice: false, zero: false });
-  const pathColor = { field: 'path', type: 'nominal', title: names.length > 1 ? 'path' : null, sort: names, scale: { range: ['#ff3b30', '#ff9f0a', '#ff2bd6', '#ffffff', '#000000'] }, ...(names.length > 1 ? {} : { legend: null }) };
+  const pathColor = { field: 'path', type: 'nominal', title: names.length > 1 ? 'path' : null, sort: names, scale: { range: [...PATH_COLORS] }, ...(names.length > 1 ? {} : { legend: null }) };
   return finishSpec(
     {
       width: options.width ?? 320,

@@ -18,6 +18,8 @@ export interface LineChartOptions extends ChartOptions {
   points?: boolean;
   /** Shared x values for series given as plain y arrays. */
   x?: VectorInput;
+  /** Colours of several series, in order (default: the category colours), e.g. to match the paths of another chart. */
+  colors?: readonly string[];
 }
 
 export function lineChart(series: Record<string, LineSeries> | LineSeries, options: LineChartOptions = {}): TopLevelSpec {
@@ -46,7 +48,9 @@ export function lineChart(series: Record<string, LineSeries> | LineSeries, optio
       encoding: {
         x: { field: 'x', type: 'quantitative', title: options.xTitle ?? 'x', scale: options.logX ? { type: 'log' } : { zero: false } },
         y: { field: 'y', type: 'quantitative', title: options.yTitle ?? 'y', scale: options.logY ? { type: 'log' } : { zero: false } },
-        ...(many ? { color: { field: 'series', type: 'nominal', title: null, sort: Object.keys(named) } } : {}),
+        ...(many
+          ? { color: { field: 'series', type: 'nominal', title: null, sort: Object.keys(named), ...(options.colors ? { scale: { domain: Object.keys(named), range: [...options.colors] } } : {}) } }
+          : {}),
       },
     },
     options,
