@@ -11,7 +11,8 @@ import katex from 'katex';
 const MARKDOWN_DIV = /\bjp-RenderedMarkdown\b/;
 const SKIPPED_ELEMENTS = new Set(['code', 'pre', 'script', 'style', 'svg', 'math', 'textarea']);
 const DISPLAY_MATH = /\$\$([\s\S]+?)\$\$/g;
-const INLINE_MATH = /(?<![\\$\w])\$(?![\s$])((?:\\\$|[^$\n])+?)(?<![\s\\])\$(?![\w$])/g;
+// A single line break may fall inside inline math (Markdown source wraps); a blank line may not.
+const INLINE_MATH = /(?<![\\$\w])\$(?![\s$])((?:\\\$|[^$\n]|\n(?!\n))+?)(?<![\s\\])\$(?![\w$])/g;
 
 export interface MathResult {
   html: string;

@@ -84,6 +84,8 @@ describe('handouts: external resource scan', () => {
     assert.match(out, /Costs \$5 and \$10\. <code>\$\{a\}\$<\/code>/);
     assert.match(out, /<pre>\$z\$<\/pre>\$w\$<\/div>$/);
     assert.deepEqual(typesetHandoutMath('<div class="jp-RenderedMarkdown">$\\frac{$</div>').failed, ['\\frac{']);
+    const wrapped = typesetHandoutMath('<div class="jp-RenderedMarkdown">maps $x \\mapsto\n\\nabla f(x)$; $a\n\nb$</div>');
+    assert.equal(wrapped.rendered, 1, 'a line break inside inline math is fine, a blank line ends it');
   });
 
   it('turns Markdown headings into plain titles', () => {
