@@ -30,7 +30,7 @@ describe('perf: wasm speed kernels agree with cpu', () => {
     }
   });
 
-  it('Tile and Reverse for every dtype and several shapes', async () => {
+  it('Tile, Reverse and Slice for every dtype and several shapes', async () => {
     const values = (n: number) => Array.from({ length: n }, (_, i) => i - 3);
     const cases: (() => tf.Tensor)[] = [
       () => tf.tile(tf.tensor4d(values(3), [1, 1, 1, 3]), [4, 2, 3, 1]),
@@ -42,6 +42,11 @@ describe('perf: wasm speed kernels agree with cpu', () => {
       () => tf.reverse(tf.tensor3d(values(24), [2, 3, 4]), [0, 2]),
       () => tf.reverse(tf.tensor3d(values(24), [2, 3, 4], 'int32'), -1),
       () => tf.reverse(tf.tensor1d(values(5))),
+      () => tf.slice(tf.tensor2d(values(40), [10, 4]), 3, 4),
+      () => tf.slice(tf.tensor3d(values(60), [3, 4, 5]), [1, 1, 2], [2, -1, 2]),
+      () => tf.slice(tf.tensor3d(values(60), [3, 4, 5], 'int32'), [0, 2, 0], [3, 1, 5]),
+      () => tf.slice(tf.tensor1d(values(9)), 2, 5),
+      () => tf.slice(tf.tensor2d(values(12), [3, 4]), [0, 0], [3, 4]),
     ];
     for (const [i, f] of cases.entries()) {
       const { cpu, wasm } = await onBothBackends(f);
