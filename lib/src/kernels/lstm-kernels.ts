@@ -75,12 +75,6 @@ function memoryFor(backendName: string, backend: unknown): SequenceMemory {
   };
 }
 
-function gate(activation: LstmGateActivation): (z: number) => number {
-  return activation === 'sigmoid'
-    ? (z) => 1 / (1 + Math.exp(-z))
-    : (z) => Math.min(1, Math.max(0, 0.2 * z + 0.5));
-}
-
 /** Derivative of the gate activation, from its output y. */
 function gateSlope(activation: LstmGateActivation): (y: number) => number {
   return activation === 'sigmoid' ? (y) => y * (1 - y) : (y) => (y > 0 && y < 1 ? 0.2 : 0);
@@ -100,9 +94,9 @@ function checkFloat(name: string, info: tf.TensorInfo, rank: number): void {
 }
 
 /**
- * Forward recurrence. With sigmoid gates on a backend with a vectorised Sigmoid kernel (wasm), the transcendental
- * work goes to that kernel: two calls per step, using tanh(x) = 2 sigmoid(2x) - 1 (the wasm Tanh kernel is scalar
- * and slower than JS). Otherwise the gate maths runs in JS.
+ * Forward recurrence. On a backend with a vectorised Sigmoid kernel (wasm) the transcendental work goes to that
+ * kernel: two calls per step, using tanh(x) = 2 sigmoid(2x) - 1 (the wasm Tanh kernel is scalar, and Math.tanh and
+ * Math.exp in JS cost ~10 ms per 40-step pass). Otherwise (cpu) all gate maths runs in JS.
  */
 function lstmForward(backendName: string) {
   return ({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) => {
@@ -114,9 +108,10 @@ function lstmForward(backendName: string) {
       throw new Error(`recurrentKernel must be [${H},${H4}], got [${recurrentKernel.shape}]`);
     }
     const activation = ((attrs ?? {}).recurrentActivation as LstmGateActivation) ?? 'hardSigmoid';
-    const act = gate(activation);
     const mem = memoryFor(backendName, backend);
-    const vectorSigmoid = activation === 'sigmoid' ? mem.sigmoid : undefined;
+    // The vectorised sigmoid also gives tanh (cell block, tanh(c)); hard-sigmoid gates are then redone in JS.
+    const vectorSigmoid = mem.sigmoid;
+    const hardGates = activation !== 'sigmoid';
     const hSeq = mem.allocate([B, T, H]);
     const cSeq = mem.allocate([B, T, H]);
     const tanhCSeq = mem.allocate([B, T, H]);
@@ -147,15 +142,30 @@ function lstmForward(backendName: string) {
           sig = vectorSigmoid(zStep);
           scratch.push(sig);
           A = mem.values(sig);
+          if (hardGates) {
+            Z = mem.values(zStep);
+            for (let b = 0; b < B; b++) {
+              const sRow = b * H4;
+              for (let k = 0; k < H4; k++) {
+                if (k === 2 * H) k = 3 * H; // the cell block keeps sigmoid(2z)
+                A[sRow + k] = Math.min(1, Math.max(0, 0.2 * Z[sRow + k] + 0.5));
+              }
+            }
+          }
         } else {
+          // Inline (a closure per element costs ~3x here): tanh for the cell block, the gate function elsewhere.
           A = Z;
+          const sigmoidGates = activation === 'sigmoid';
           for (let b = 0; b < B; b++) {
             const sRow = b * H4;
-            for (let j = 0; j < H; j++) {
-              A[sRow + j] = act(A[sRow + j]);
-              A[sRow + H + j] = act(A[sRow + H + j]);
-              A[sRow + 2 * H + j] = Math.tanh(A[sRow + 2 * H + j]);
-              A[sRow + 3 * H + j] = act(A[sRow + 3 * H + j]);
+            for (let k = 0; k < H4; k++) {
+              const z = A[sRow + k];
+              A[sRow + k] =
+                k >= 2 * H && k < 3 * H
+                  ? Math.tanh(z)
+                  : sigmoidGates
+                    ? 1 / (1 + Math.exp(-z))
+                    : Math.min(1, Math.max(0, 0.2 * z + 0.5));
             }
           }
         }
