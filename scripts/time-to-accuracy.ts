@@ -1,9 +1,10 @@
 /**
  * Time to accuracy on real data:
- *   - MNIST: the small CNN (conv16-pool-conv32-pool-dense64) with dropout, trained until the test accuracy reaches
- *     --target (default 99.2%) or --max-epochs pass; reports epochs, wall time and examples/s.
- *   - CIFAR-10: one epoch of the CIFAR CNN (three conv blocks with batch norm), wall time and examples/s
- *     (needs DATASETS_DIR with cifar-10-batches-bin; skipped otherwise).
+ *   - MNIST: the course's lesson-02 CNN (`buildMnistCnn`: conv32-pool-conv64-pool-dense128, dropout), trained until
+ *     the test accuracy reaches --target (default 99.2%) or --max-epochs pass; reports epochs, wall time, examples/s.
+ *   - CIFAR-10: one epoch of the course's CIFAR CNN (`buildCifarCnn` defaults: three blocks of two conv-BN layers),
+ *     wall time and examples/s (needs DATASETS_DIR with cifar-10-batches-bin; skipped otherwise).
+ * Both use the library's own builders and loaders, so the figures are those a notebook gets.
  *
  *   npx tsx scripts/time-to-accuracy.ts                       # both, wasm with the course kernels
  *   npx tsx scripts/time-to-accuracy.ts --task mnist --variant stock   # stock wasm kernels, tf.layers.lstm: "before"
@@ -18,7 +19,7 @@ import { loadCifar10, loadMnist } from '../lib/src/data';
 import { Rng } from '../lib/src/engine';
 import { registerWasmTrainingKernels } from '../lib/src/kernels';
 import { registerWasmFusedKernels, restoreStockWasmKernels } from '../lib/src/kernels/fused-index';
-import { buildReferenceModel, mnistCnn } from './bench/models';
+import { buildCifarCnn, buildMnistCnn } from '../lib/src/models';
 
 interface Options {
   task: 'mnist' | 'cifar' | 'both';
@@ -102,7 +103,7 @@ async function mnist(o: Options) {
   // Train on the 55,000 training images; the 5,000 held out are not used here.
   const { x, y } = data.train;
   const yOneHot = tf.oneHot(y, 10).asType('float32');
-  const model = mnistCnn(o.dropout);
+  const model = buildMnistCnn({ dropout: o.dropout, seed: o.seed });
   const optimizer = tf.train.adam(1e-3);
   const rng = new Rng(o.seed);
   const epochs: { epoch: number; seconds: number; examplesPerSec: number; testAccuracy: number }[] = [];
@@ -147,7 +148,8 @@ async function cifar(o: Options) {
     return { task: 'cifar-cnn', skipped: 'DATASETS_DIR is not set' };
   }
   const data = loadCifar10({ trainLimit: o.cifarLimit, testLimit: 2000 });
-  const { model, loss } = buildReferenceModel('cifar-cnn');
+  const model = buildCifarCnn({ seed: o.seed });
+  const loss = categorical;
   const optimizer = tf.train.adam(1e-3);
   const rng = new Rng(o.seed);
   const train = data.train.toTensors();
