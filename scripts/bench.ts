@@ -15,7 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmTrainingKernels } from '../lib/src/kernels';
-import { registerWasmFusedKernels, restoreStockWasmKernels } from '../lib/src/kernels/fused-index';
+import { useKernelVariant } from './bench/backend-variant';
 import { buildReferenceModel, parseModelNames, ReferenceModelName } from './bench/models';
 import { syntheticData } from './bench/synthetic';
 import { epochRunner, TrainingLoop } from './bench/training-loops';
@@ -154,9 +154,8 @@ async function useBackend(choice: BackendChoice, variant: Variant): Promise<stri
   if (choice === 'wasm') {
     require('@tensorflow/tfjs-backend-wasm');
     registerWasmTrainingKernels();
-    if (variant === 'stock') restoreStockWasmKernels();
-    else registerWasmFusedKernels();
   }
+  useKernelVariant(choice, variant);
   if (!(await tf.setBackend(choice))) return undefined;
   await tf.ready();
   return tf.getBackend();
@@ -175,11 +174,7 @@ async function measureInterleaved(model: ReferenceModelName, backend: BackendCho
   const tensorsBefore = tf.memory().numTensors;
   const maxBatches = 100;
   const data = syntheticData(model, o.batchSize * maxBatches);
-  const activate = (variant: Variant) => {
-    if (backend !== 'wasm') return;
-    if (variant === 'stock') restoreStockWasmKernels();
-    else registerWasmFusedKernels();
-  };
+  const activate = (variant: Variant) => useKernelVariant(backend, variant);
   const runs = configs.map((config) => {
     const reference = buildReferenceModel(model, config.variant === 'course' ? 'fused' : 'layers');
     const row: Row = { model, backend: tf.getBackend(), ...config, examplesPerEpoch: 0, epochSeconds: [], examplesPerSec: 0, leakedTensors: 0 };

@@ -13,8 +13,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { registerWasmTrainingKernels } from '../lib/src/kernels';
-import { registerWasmFusedKernels, restoreStockWasmKernels } from '../lib/src/kernels/fused-index';
+import { startBackend } from './bench/backend-variant';
 import { KernelTimer, KernelTiming } from './bench/kernel-timer';
 import { buildReferenceModel, parseModelNames, REFERENCE_MODELS, ReferenceModelName } from './bench/models';
 import { batchOf, syntheticData } from './bench/synthetic';
@@ -116,14 +115,7 @@ function print(p: ModelProfile, o: Options): void {
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
-  if (o.backend === 'wasm') {
-    require('@tensorflow/tfjs-backend-wasm');
-    registerWasmTrainingKernels();
-    if (o.variant === 'stock') restoreStockWasmKernels();
-    else registerWasmFusedKernels();
-  }
-  if (!(await tf.setBackend(o.backend))) throw new Error(`backend ${o.backend} failed to start`);
-  await tf.ready();
+  await startBackend(o.backend, o.variant);
   console.log(`backend ${tf.getBackend()}, variant ${o.variant}, batch ${o.batchSize}, ${o.steps} timed steps per model`);
   const timer = new KernelTimer(o.backend);
   timer.install();

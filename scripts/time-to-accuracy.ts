@@ -17,8 +17,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadCifar10, loadMnist } from '../lib/src/data';
 import { Rng } from '../lib/src/engine';
-import { registerWasmTrainingKernels } from '../lib/src/kernels';
-import { registerWasmFusedKernels, restoreStockWasmKernels } from '../lib/src/kernels/fused-index';
+import { startBackend } from './bench/backend-variant';
 import { buildCifarCnn, buildMnistCnn } from '../lib/src/models';
 
 interface Options {
@@ -178,14 +177,7 @@ async function cifar(o: Options) {
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
-  if (o.backend === 'wasm') {
-    require('@tensorflow/tfjs-backend-wasm');
-    registerWasmTrainingKernels();
-    if (o.variant === 'stock') restoreStockWasmKernels();
-    else registerWasmFusedKernels();
-  }
-  if (!(await tf.setBackend(o.backend))) throw new Error(`backend ${o.backend} failed to start`);
-  await tf.ready();
+  await startBackend(o.backend, o.variant);
   console.log(`backend ${tf.getBackend()}, variant ${o.variant}, batch ${o.batchSize}, Adam 1e-3`);
   const results: unknown[] = [];
   if (o.task !== 'cifar') results.push(await mnist(o));
