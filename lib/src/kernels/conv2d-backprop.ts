@@ -51,24 +51,31 @@ export function conv2dBackpropFilterWasm(args: {
   const conv = describeForwardConv(x.shape, attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false);
   const outChannels = attrs.filterShape[3];
   assertShape('Conv2DBackpropFilter', 'dy', dy.shape, [conv.batch, conv.outHeight, conv.outWidth, outChannels]);
-  return withWasmKernels(args.backend as WasmBackend, (run) =>
-    filterGradientByConvolution(run, x, dy, conv, outChannels),
-  );
+  return withWasmKernels(args.backend as WasmBackend, (run) => {
+    const xByChannel = run.transpose(x, [3, 1, 2, 0]); // [ci, h, w, n]
+    const dyAsFilter = run.transpose(dy, [1, 2, 0, 3]); // [oh, ow, n, co]
+    const taps = correlateForFilterGradient(run, 'Conv2D', xByChannel, dyAsFilter, conv, { dataFormat: 'NHWC' }); // [ci, kh, kw, co]
+    return run.transpose(taps, [1, 2, 0, 3]); // [kh, kw, ci, co]
+  });
 }
 
-function filterGradientByConvolution(
+/**
+ * The correlation both filter gradients (Conv2D and depthwise) reduce to: x correlated with dy used as the filter,
+ * where the forward stride and dilation swap roles; the result is cropped to the filter's size, since the padding
+ * may reach past the last tap.
+ */
+export function correlateForFilterGradient(
   run: WasmKernelRunner,
+  kernel: 'Conv2D' | 'DepthwiseConv2dNative',
   x: TensorInfo,
-  dy: TensorInfo,
+  dyAsFilter: TensorInfo,
   conv: ForwardConv,
-  outChannels: number,
+  extraAttrs: tf.NamedAttrMap = {},
 ): TensorInfo {
   const pad = filterGradientPadding(conv);
-  const xByChannel = run.transpose(x, [3, 1, 2, 0]); // [ci, h, w, n]
-  const dyAsFilter = run.transpose(dy, [1, 2, 0, 3]); // [oh, ow, n, co]
   const taps = run.run(
-    'Conv2D',
-    { x: xByChannel, filter: dyAsFilter },
+    kernel,
+    { x, filter: dyAsFilter },
     {
       strides: conv.dilation,
       dilations: conv.stride,
@@ -78,14 +85,11 @@ function filterGradientByConvolution(
         [pad.left, pad.right],
         [0, 0],
       ],
-      dataFormat: 'NHWC',
+      ...extraAttrs,
     },
-  ); // [ci, >=kh, >=kw, co]
-  const cropped =
-    taps.shape[1] === conv.filterHeight && taps.shape[2] === conv.filterWidth
-      ? taps
-      : run.slice(taps, [0, 0, 0, 0], [conv.inChannels, conv.filterHeight, conv.filterWidth, outChannels]);
-  return run.transpose(cropped, [1, 2, 0, 3]); // [kh, kw, ci, co]
+  ); // [batch, >=kh, >=kw, channels]
+  if (taps.shape[1] === conv.filterHeight && taps.shape[2] === conv.filterWidth) return taps;
+  return run.slice(taps, [0, 0, 0, 0], [taps.shape[0], conv.filterHeight, conv.filterWidth, taps.shape[3]]);
 }
 
 /**

@@ -5,8 +5,8 @@
  * Why: tfjs-backend-wasm 4.22 has neither `DepthwiseConv2dNativeBackpropFilter` nor `...BackpropInput`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Padding, Pair, RoundingMode, assertShape, describeForwardConv, filterGradientPadding } from './conv-geometry';
-import { stuffAndCropGradient } from './conv2d-backprop';
+import { Padding, Pair, RoundingMode, assertShape, describeForwardConv } from './conv-geometry';
+import { correlateForFilterGradient, stuffAndCropGradient } from './conv2d-backprop';
 import { TensorInfo, WasmBackend, requireInputs, withWasmKernels } from './wasm-kernel-runner';
 
 interface DepthwiseBackpropAttrs {
@@ -36,28 +36,10 @@ export function depthwiseConv2dBackpropFilterWasm(args: {
   assertShape('DepthwiseConv2dNativeBackpropFilter', 'dy', dy.shape, [conv.batch, conv.outHeight, conv.outWidth, channels * multiplier]);
   const n = conv.batch;
   return withWasmKernels(args.backend as WasmBackend, (run) => {
-    const pad = filterGradientPadding(conv);
     const xFolded = run.reshape(run.transpose(x, [1, 2, 0, 3]), [1, conv.inHeight, conv.inWidth, n * channels]);
     const dyAsFilter = run.reshape(run.transpose(dy, [1, 2, 0, 3]), [conv.outHeight, conv.outWidth, n * channels, multiplier]);
-    const taps = run.run(
-      'DepthwiseConv2dNative',
-      { x: xFolded, filter: dyAsFilter },
-      {
-        strides: conv.dilation,
-        dilations: conv.stride,
-        pad: [
-          [0, 0],
-          [pad.top, pad.bottom],
-          [pad.left, pad.right],
-          [0, 0],
-        ],
-      },
-    ); // [1, >=kh, >=kw, n*c*M]
-    const cropped =
-      taps.shape[1] === kh && taps.shape[2] === kw
-        ? taps
-        : run.slice(taps, [0, 0, 0, 0], [1, kh, kw, n * channels * multiplier]);
-    const perSample = run.reshape(cropped, [kh, kw, n, channels * multiplier]);
+    const taps = correlateForFilterGradient(run, 'DepthwiseConv2dNative', xFolded, dyAsFilter, conv); // [1, kh, kw, n*c*M]
+    const perSample = run.reshape(taps, [kh, kw, n, channels * multiplier]);
     const summed = n === 1 ? run.reshape(perSample, [kh, kw, channels * multiplier]) : run.sum(perSample, [2]);
     return run.reshape(summed, [kh, kw, channels, multiplier]);
   });
