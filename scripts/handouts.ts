@@ -6,8 +6,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { findCourseRoot } from '../lib/src/report/project-root';
+import { parseNotebooksAndOutput } from './tooling/cli';
 import { exportHandouts } from './tooling/handouts';
 import { expandNotebookArgs } from './tooling/notebook-list';
 
@@ -16,21 +16,16 @@ const USAGE = `Usage: npm run handouts -- [executed.ipynb|folder ...] [-o DIR]
   -o, --output DIR   folder for the HTML handouts and index.html (default out/handouts)`;
 
 async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: { output: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const args = parseNotebooksAndOutput(USAGE);
+  if (!args) return 0;
+  const { positionals, output } = args;
   const root = findCourseRoot(__dirname);
   const executedDir = path.join(root, 'out', 'executed');
   if (positionals.length === 0 && !fs.existsSync(executedDir)) {
     throw new Error(`${path.relative(process.cwd(), executedDir)} does not exist: run \`npm run execute\` first`);
   }
   const notebooks = expandNotebookArgs(positionals.length > 0 ? positionals : [executedDir]);
-  const outDir = path.resolve(values.output ?? path.join(root, 'out', 'handouts'));
+  const outDir = path.resolve(output ?? path.join(root, 'out', 'handouts'));
   const note = executionNote(positionals.length > 0 ? undefined : path.join(executedDir, 'summary.json'));
   const { handouts, index } = await exportHandouts({ notebooks, outDir, note });
   for (const h of handouts) {

@@ -6,8 +6,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { findCourseRoot } from '../lib/src/report/project-root';
+import { parseNotebooksAndOutput } from './tooling/cli';
 import { listChecks } from './tooling/grading/check-cells';
 import { makeStudentVersion } from './tooling/grading/student-version';
 import { readNotebook, writeNotebook } from './tooling/notebook-file';
@@ -18,17 +18,12 @@ const USAGE = `Usage: npm run student -- [notebook.ipynb|folder ...] [-o DIR]
   -o, --output DIR   folder for the student versions (default out/student); never the source folder`;
 
 function main(): number {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: { output: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const args = parseNotebooksAndOutput(USAGE);
+  if (!args) return 0;
+  const { positionals, output } = args;
   const root = findCourseRoot(__dirname);
   const notebooks = positionals.length > 0 ? expandNotebookArgs(positionals) : courseNotebooks(root);
-  const outDir = path.resolve(values.output ?? path.join(root, 'out', 'student'));
+  const outDir = path.resolve(output ?? path.join(root, 'out', 'student'));
   if (notebooks.some((nb) => path.dirname(nb) === outDir)) {
     throw new Error(`${outDir} holds source notebooks; write student versions to another folder`);
   }
