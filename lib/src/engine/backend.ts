@@ -130,14 +130,10 @@ function loadNative(pkg: string): void {
 }
 
 function nativeHasGpu(): boolean {
-  // tfjs-node-gpu falls back to the CPU silently when CUDA is missing; the binding lists physical devices.
-  try {
-    const backend = tf.backend() as unknown as { binding?: { TF_Version?: string }; isUsingGpuDevice?: boolean };
-    if (typeof backend.isUsingGpuDevice === 'boolean') return backend.isUsingGpuDevice;
-  } catch {
-    /* fall through */
-  }
-  return true;
+  // tfjs-node-gpu falls back to the CPU silently when CUDA is missing; its backend says which device it uses.
+  // Older versions lack the flag: then trust that the GPU package loaded.
+  const backend = tf.backend() as unknown as { isUsingGpuDevice?: boolean };
+  return typeof backend.isUsingGpuDevice === 'boolean' ? backend.isUsingGpuDevice : true;
 }
 
 function installHint(backend: BackendName): string {
