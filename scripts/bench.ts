@@ -14,8 +14,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { registerWasmTrainingKernels } from '../lib/src/kernels';
-import { useKernelVariant } from './bench/backend-variant';
+import { startBackend, useKernelVariant } from './bench/backend-variant';
 import { buildReferenceModel, parseModelNames, ReferenceModelName } from './bench/models';
 import { syntheticData } from './bench/synthetic';
 import { epochRunner, TrainingLoop } from './bench/training-loops';
@@ -42,6 +41,8 @@ interface Options {
 interface Row {
   model: ReferenceModelName;
   backend: string;
+  /** CPU threads the backend computed with. */
+  threads: number;
   variant: Variant;
   loop: TrainingLoop;
   examplesPerEpoch: number;
@@ -141,7 +142,8 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-async function useBackend(choice: BackendChoice, variant: Variant): Promise<string | undefined> {
+/** Start `choice` (wasm with the engine's thread count); returns the TF.js backend name and threads, or undefined. */
+async function useBackend(choice: BackendChoice, variant: Variant): Promise<{ name: string; threads: number } | undefined> {
   if (choice === 'tensorflow') {
     try {
       const manifest = require('@tensorflow/tfjs-node/package.json') as { name?: string };
@@ -151,14 +153,12 @@ async function useBackend(choice: BackendChoice, variant: Variant): Promise<stri
       return undefined;
     }
   }
-  if (choice === 'wasm') {
-    require('@tensorflow/tfjs-backend-wasm');
-    registerWasmTrainingKernels();
+  try {
+    const threads = await startBackend(choice, variant);
+    return { name: tf.getBackend(), threads };
+  } catch {
+    return undefined;
   }
-  useKernelVariant(choice, variant);
-  if (!(await tf.setBackend(choice))) return undefined;
-  await tf.ready();
-  return tf.getBackend();
 }
 
 interface Config {
@@ -170,14 +170,20 @@ interface Config {
  * Measure several configurations of one model on one backend with interleaved epochs (A B C A B C ...), so that
  * load from other processes on a shared machine hits every configuration alike.
  */
-async function measureInterleaved(model: ReferenceModelName, backend: BackendChoice, configs: Config[], o: Options): Promise<Row[]> {
+async function measureInterleaved(
+  model: ReferenceModelName,
+  backend: BackendChoice,
+  threads: number,
+  configs: Config[],
+  o: Options,
+): Promise<Row[]> {
   const tensorsBefore = tf.memory().numTensors;
   const maxBatches = 100;
   const data = syntheticData(model, o.batchSize * maxBatches);
   const activate = (variant: Variant) => useKernelVariant(backend, variant);
   const runs = configs.map((config) => {
     const reference = buildReferenceModel(model, config.variant === 'course' ? 'fused' : 'layers');
-    const row: Row = { model, backend: tf.getBackend(), ...config, examplesPerEpoch: 0, epochSeconds: [], examplesPerSec: 0, leakedTensors: 0 };
+    const row: Row = { model, backend: tf.getBackend(), threads, ...config, examplesPerEpoch: 0, epochSeconds: [], examplesPerSec: 0, leakedTensors: 0 };
     return { config, reference, runner: epochRunner(reference, data, config.loop, o.batchSize), row };
   });
   const guard = async (run: (typeof runs)[number], body: () => Promise<void>) => {
@@ -235,7 +241,7 @@ function pad(s: string, n: number, right = false) {
 
 function printTable(rows: Row[], torch: TorchResult[]): void {
   const torchRate = (model: string, threads: number) => torch.find((t) => t.model === model && t.threads === threads)?.examplesPerSec;
-  const header = ['model', 'backend', 'variant', 'loop', 'examples/s', 'vs PyTorch 1t', 'vs PyTorch 2t'];
+  const header = ['model', 'backend', 'threads', 'variant', 'loop', 'examples/s', 'vs PyTorch 1t', 'vs PyTorch 2t'];
   const lines: string[][] = [header];
   for (const row of rows) {
     const t1 = torchRate(row.model, 1), t2 = torchRate(row.model, 2);
@@ -243,6 +249,7 @@ function printTable(rows: Row[], torch: TorchResult[]): void {
     lines.push([
       row.model,
       row.backend,
+      String(row.threads),
       row.variant,
       row.loop,
       row.error ? `error: ${row.error.slice(0, 60)}` : row.examplesPerSec.toFixed(0),
@@ -251,11 +258,11 @@ function printTable(rows: Row[], torch: TorchResult[]): void {
     ]);
   }
   for (const t of torch) {
-    lines.push([t.model, `pytorch ${t.torch}`, `${t.threads} thread${t.threads > 1 ? 's' : ''}`, 'loop', t.examplesPerSec.toFixed(0), '', '']);
+    lines.push([t.model, `pytorch ${t.torch}`, String(t.threads), '', 'loop', t.examplesPerSec.toFixed(0), '', '']);
   }
   const widths = header.map((_, i) => Math.max(...lines.map((l) => l[i].length)));
   for (const [k, line] of lines.entries()) {
-    console.log(line.map((cell, i) => pad(cell, widths[i], i >= 4)).join('  '));
+    console.log(line.map((cell, i) => pad(cell, widths[i], i >= 5)).join('  '));
     if (k === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   }
 }
@@ -268,7 +275,9 @@ async function main(): Promise<void> {
   const python = o.torch ? findTorchPython() : undefined;
   if (o.torch && python === undefined) skipped.add('pytorch: no python on PATH (or TORCH_PYTHON) can import torch');
   const logRow = (r: Row) =>
-    console.error(`${r.model} on ${r.backend} (${r.variant}, ${r.loop}): ${r.error ?? `${r.examplesPerSec.toFixed(0)} examples/s`}`);
+    console.error(
+      `${r.model} on ${r.backend}, ${r.threads} thread(s) (${r.variant}, ${r.loop}): ${r.error ?? `${r.examplesPerSec.toFixed(0)} examples/s`}`,
+    );
   // Model by model, every backend and then PyTorch, so that the figures compared are measured close in time.
   const torchFor = (model: ReferenceModelName) =>
     python === undefined || !TORCH_MODELS.has(model)
@@ -287,14 +296,14 @@ async function main(): Promise<void> {
       if (backend === 'cpu' && model !== 'mlp') continue; // ~100x slower than wasm: the MLP only
       const configs: Config[] = backend === 'wasm' ? wasmConfigs(o) : [{ variant: 'course', loop: 'fit' }];
       if (configs.length === 0) continue;
-      const name = await useBackend(backend, 'course');
-      if (name === undefined) {
+      const started = await useBackend(backend, 'course');
+      if (started === undefined) {
         skipped.add(`${backend}: not installed`);
         continue;
       }
       // cpu gets a short budget.
       const opts = backend === 'cpu' ? { ...o, epochs: Math.min(o.epochs, 3), epochSeconds: Math.min(o.epochSeconds, 1) } : o;
-      for (const row of await measureInterleaved(model, backend, configs, opts)) {
+      for (const row of await measureInterleaved(model, backend, started.threads, configs, opts)) {
         logRow(row);
         rows.push(row);
       }

@@ -13,6 +13,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { adam } from '../lib/src/train/adam';
 import { startBackend } from './bench/backend-variant';
 import { KernelTimer, KernelTiming } from './bench/kernel-timer';
 import { buildReferenceModel, parseModelNames, REFERENCE_MODELS, ReferenceModelName } from './bench/models';
@@ -58,7 +59,7 @@ interface ModelProfile {
 async function profileModel(name: ReferenceModelName, o: Options, timer: KernelTimer): Promise<ModelProfile> {
   const reference = buildReferenceModel(name, o.variant === 'course' ? 'fused' : 'layers');
   const data = syntheticData(name, o.batchSize);
-  const optimizer = tf.train.adam(1e-3);
+  const optimizer = adam(1e-3);
   const variables = reference.model.trainableWeights.map((w) => w.read() as tf.Variable);
   const step = () =>
     tf.tidy(() => {
@@ -115,8 +116,8 @@ function print(p: ModelProfile, o: Options): void {
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
-  await startBackend(o.backend, o.variant);
-  console.log(`backend ${tf.getBackend()}, variant ${o.variant}, batch ${o.batchSize}, ${o.steps} timed steps per model`);
+  const threads = await startBackend(o.backend, o.variant);
+  console.log(`backend ${tf.getBackend()} (${threads} thread${threads === 1 ? '' : 's'}), variant ${o.variant}, batch ${o.batchSize}, ${o.steps} timed steps per model`);
   const timer = new KernelTimer(o.backend);
   timer.install();
   const profiles: ModelProfile[] = [];

@@ -17,6 +17,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadCifar10, loadMnist } from '../lib/src/data';
 import { Rng } from '../lib/src/engine';
+import { adam } from '../lib/src/train/adam';
 import { startBackend } from './bench/backend-variant';
 import { buildCifarCnn, buildMnistCnn } from '../lib/src/models';
 
@@ -103,7 +104,7 @@ async function mnist(o: Options) {
   const { x, y } = data.train;
   const yOneHot = tf.oneHot(y, 10).asType('float32');
   const model = buildMnistCnn({ dropout: o.dropout, seed: o.seed });
-  const optimizer = tf.train.adam(1e-3);
+  const optimizer = adam(1e-3);
   const rng = new Rng(o.seed);
   const epochs: { epoch: number; seconds: number; examplesPerSec: number; testAccuracy: number }[] = [];
   let trainSeconds = 0;
@@ -149,7 +150,7 @@ async function cifar(o: Options) {
   const data = loadCifar10({ trainLimit: o.cifarLimit, testLimit: 2000 });
   const model = buildCifarCnn({ seed: o.seed });
   const loss = categorical;
-  const optimizer = tf.train.adam(1e-3);
+  const optimizer = adam(1e-3);
   const rng = new Rng(o.seed);
   const train = data.train.toTensors();
   const test = data.test.toTensors();
@@ -177,14 +178,14 @@ async function cifar(o: Options) {
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
-  await startBackend(o.backend, o.variant);
-  console.log(`backend ${tf.getBackend()}, variant ${o.variant}, batch ${o.batchSize}, Adam 1e-3`);
+  const threads = await startBackend(o.backend, o.variant);
+  console.log(`backend ${tf.getBackend()} (${threads} thread${threads === 1 ? '' : 's'}), variant ${o.variant}, batch ${o.batchSize}, Adam 1e-3`);
   const results: unknown[] = [];
   if (o.task !== 'cifar') results.push(await mnist(o));
   if (o.task !== 'mnist') results.push(await cifar(o));
   fs.mkdirSync('bench', { recursive: true });
   const out = path.join('bench', 'time-to-accuracy-latest.json');
-  fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), options: o, backend: tf.getBackend(), results }, null, 2) + '\n');
+  fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), options: o, backend: tf.getBackend(), threads, results }, null, 2) + '\n');
   console.log(`wrote ${out}`);
 }
 

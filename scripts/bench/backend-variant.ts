@@ -3,6 +3,7 @@
  * `stock` = tfjs-backend-wasm plus only the training kernels it lacks; `course` = with the course's fast replacements.
  */
 import * as tf from '@tensorflow/tfjs';
+import { startWasm } from '../../lib/src/engine';
 import { registerWasmTrainingKernels } from '../../lib/src/kernels';
 import { registerWasmFusedKernels, restoreStockWasmKernels } from '../../lib/src/kernels/fused-index';
 
@@ -15,13 +16,18 @@ export function useKernelVariant(backend: string, variant: KernelVariant): void 
   else registerWasmFusedKernels();
 }
 
-/** Load and start `backend` with the given kernel variant. */
-export async function startBackend(backend: string, variant: KernelVariant): Promise<void> {
+/**
+ * Load and start `backend` with the given kernel variant; wasm with `threads` threads (default: as the engine
+ * chooses). Returns the threads in use.
+ */
+export async function startBackend(backend: string, variant: KernelVariant, threads?: number): Promise<number> {
   if (backend === 'wasm') {
-    require('@tensorflow/tfjs-backend-wasm');
     registerWasmTrainingKernels();
+    useKernelVariant(backend, variant);
+    return startWasm(threads);
   }
   useKernelVariant(backend, variant);
   if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} failed to start`);
   await tf.ready();
+  return 1;
 }

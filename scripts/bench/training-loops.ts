@@ -1,8 +1,11 @@
 /**
  * The two ways the benchmark trains one epoch: Keras-style `model.fit`, and a lean loop of `optimizer.minimize`
  * calls that reads nothing back to JS between batches (fit syncs the loss of every batch for its callbacks).
+ * Both use the course's Adam, which is TF.js's own when the fused update kernel is not registered (the "stock"
+ * variant).
  */
 import * as tf from '@tensorflow/tfjs';
+import { adam } from '../../lib/src/train/adam';
 import { ReferenceModel } from './models';
 import { batchOf, SyntheticSet } from './synthetic';
 
@@ -17,7 +20,7 @@ export interface EpochRunner {
 export function epochRunner(reference: ReferenceModel, data: SyntheticSet, loop: TrainingLoop, batchSize: number): EpochRunner {
   const { model } = reference;
   if (loop === 'fit') {
-    model.compile({ optimizer: tf.train.adam(1e-3), loss: reference.lossName });
+    model.compile({ optimizer: adam(1e-3), loss: reference.lossName });
     return {
       async epoch(examples) {
         const xs = batchOf(data.xs, 0, examples);
@@ -30,7 +33,7 @@ export function epochRunner(reference: ReferenceModel, data: SyntheticSet, loop:
       },
     };
   }
-  const optimizer = tf.train.adam(1e-3);
+  const optimizer = adam(1e-3);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   return {
     async epoch(examples) {

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmTrainingKernels } from '../kernels';
+import { prepareWasmThreads, releaseWasmThreadsOnExit, wasmThreadsInUse, wasmThreadsWanted } from './wasm-threads';
 
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 export const BACKEND_PREFERENCE: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
@@ -16,6 +17,8 @@ export interface EngineInfo {
   /** The name TF.js knows the backend by (`tf.getBackend()`). */
   tfBackend: string;
   device: 'gpu' | 'cpu';
+  /** CPU threads the backend computes with (wasm: its XNNPACK thread pool; native: TensorFlow decides). */
+  threads?: number;
   /** One sentence: why this backend. */
   reason: string;
   /** Backends tried before this one, with why each could not be used. */
@@ -44,7 +47,7 @@ export async function initEngine(options: EngineOptions = {}): Promise<EngineInf
   const skipped: EngineInfo['skipped'] = [];
   for (const backend of candidates) {
     try {
-      const tfBackend = await activate(backend);
+      const { tfBackend, threads } = await activate(backend);
       const reason = forced
         ? `forced by ${options.backend ? 'the backend option' : 'TFJS_BACKEND'}`
         : skipped.length === 0
@@ -54,6 +57,7 @@ export async function initEngine(options: EngineOptions = {}): Promise<EngineInf
         backend,
         tfBackend,
         device: backend === 'tensorflow-gpu' ? 'gpu' : 'cpu',
+        ...(threads === undefined ? {} : { threads }),
         reason,
         skipped,
         tfjsVersion: tf.version.tfjs,
@@ -73,7 +77,8 @@ export async function initEngine(options: EngineOptions = {}): Promise<EngineInf
 
 /** A one-line human summary of the engine. */
 export function describeEngine(info: EngineInfo): string {
-  return `TF.js ${info.tfjsVersion} on backend '${info.backend}' (${info.device}): ${info.reason}`;
+  const threads = info.threads === undefined ? '' : `, ${info.threads} thread${info.threads === 1 ? '' : 's'}`;
+  return `TF.js ${info.tfjsVersion} on backend '${info.backend}' (${info.device}${threads}): ${info.reason}`;
 }
 
 export function parseBackendName(value: string | undefined): BackendName | undefined {
@@ -82,27 +87,46 @@ export function parseBackendName(value: string | undefined): BackendName | undef
   throw new Error(`TFJS_BACKEND='${value}' is not a backend; use one of: ${BACKEND_PREFERENCE.join(', ')}`);
 }
 
-async function activate(backend: BackendName): Promise<string> {
+async function activate(backend: BackendName): Promise<{ tfBackend: string; threads?: number }> {
   switch (backend) {
     case 'tensorflow-gpu':
       loadNative('@tensorflow/tfjs-node-gpu');
       await setBackend('tensorflow');
       if (!nativeHasGpu()) throw new Error('tfjs-node-gpu loaded but TensorFlow sees no GPU');
-      return 'tensorflow';
+      return { tfBackend: 'tensorflow' };
     case 'tensorflow':
       loadNative('@tensorflow/tfjs-node');
       await setBackend('tensorflow');
-      return 'tensorflow';
+      return { tfBackend: 'tensorflow' };
     case 'wasm':
-      // Side effect: registers the 'wasm' backend with TF.js.
-      require('@tensorflow/tfjs-backend-wasm');
       registerWasmTrainingKernels();
-      await setBackend('wasm');
-      return 'wasm';
+      return { tfBackend: 'wasm', threads: await startWasm() };
     case 'cpu':
       await setBackend('cpu');
-      return 'cpu';
+      return { tfBackend: 'cpu', threads: 1 };
   }
+}
+
+/**
+ * Start the wasm backend with `threads` threads (default: `wasmThreadsWanted()`) and return how many it uses.
+ * If the threaded build cannot start here, the single-threaded one is started instead, with a warning.
+ */
+export async function startWasm(threads = wasmThreadsWanted()): Promise<number> {
+  const restore = prepareWasmThreads(threads);
+  try {
+    await setBackend('wasm');
+  } catch (error) {
+    if (threads <= 1) throw error;
+    const why = error instanceof Error ? error.message : String(error);
+    console.warn(`The multi-threaded wasm build did not start (${why}); using one thread. TFJS_WASM_THREADS=1 skips it.`);
+    restore();
+    prepareWasmThreads(1);
+    await setBackend('wasm');
+  } finally {
+    restore();
+  }
+  releaseWasmThreadsOnExit((tf.backend() as unknown as { wasm: unknown }).wasm);
+  return wasmThreadsInUse();
 }
 
 async function setBackend(name: string): Promise<void> {

@@ -1,2 +1,3 @@
 export * from './backend';
 export * from './random';
+export * from './wasm-threads';

@@ -4,12 +4,15 @@
  * `registerWasmTrainingKernels`; `restoreStockWasmKernels` undoes the replacements (benchmarks measure both).
  */
 import * as tf from '@tensorflow/tfjs';
+import { ADAM_UPDATE, adamUpdateWasm } from './adam-update';
 import { conv2dBackpropInputWasm } from './conv2d-backprop';
 import { blockReverseKernel, blockSliceKernel, blockTileKernel } from './fused-copy-kernels';
 import { rowGatherKernel } from './fused-gather';
 import { registerLstmSequenceKernels } from './lstm-kernels';
 import { registerTransposeFreeMatMul, unregisterTransposeFreeMatMul } from './fused-transpose-matmul';
 
+export { ADAM_UPDATE, adamUpdateWasm } from './adam-update';
+export type { AdamUpdateAttrs } from './adam-update';
 export { FusedLstm, fusedLstm } from './lstm-layer';
 export type { FusedLstmArgs } from './lstm-layer';
 export { lstmSequence } from './lstm-sequence';
@@ -39,6 +42,9 @@ const stockKernels = new Map<string, tf.KernelConfig>();
 export function registerWasmFusedKernels(): void {
   registerTransposeFreeMatMul('wasm');
   registerLstmSequenceKernels();
+  if (tf.getKernel(ADAM_UPDATE, 'wasm') === undefined) {
+    tf.registerKernel({ kernelName: ADAM_UPDATE, backendName: 'wasm', kernelFunc: adamUpdateWasm as unknown as tf.KernelFunc });
+  }
   for (const { kernelName, make } of WASM_SPEED_REPLACEMENTS) {
     const current = tf.getKernel(kernelName, 'wasm');
     if (current === undefined || installed.has(current.kernelFunc)) continue;
@@ -50,9 +56,13 @@ export function registerWasmFusedKernels(): void {
   }
 }
 
-/** Put back the stock wasm kernels replaced for speed (the LSTM kernels stay: they replace nothing). */
+/**
+ * Put back the stock wasm kernels replaced for speed, and drop the fused Adam step (the course's Adam then runs
+ * TF.js's ops). The LSTM kernels stay: they replace nothing.
+ */
 export function restoreStockWasmKernels(): void {
   unregisterTransposeFreeMatMul('wasm');
+  if (tf.getKernel(ADAM_UPDATE, 'wasm') !== undefined) tf.unregisterKernel(ADAM_UPDATE, 'wasm');
   for (const [kernelName, config] of stockKernels) {
     tf.unregisterKernel(kernelName, 'wasm');
     tf.registerKernel(config);

@@ -1,5 +1,6 @@
 /** Optimisers by name and a one-call compile for classifiers, so lessons compare SGD, momentum and Adam easily. */
 import * as tf from '@tensorflow/tfjs';
+import { adam } from './adam';
 
 export type OptimizerName = 'sgd' | 'momentum' | 'nesterov' | 'adam' | 'rmsprop' | 'adagrad';
 
@@ -13,7 +14,10 @@ export const DEFAULT_LEARNING_RATES: Readonly<Record<OptimizerName, number>> = {
   adagrad: 0.01,
 };
 
-/** A fresh TF.js optimiser; `momentum` (default 0.9) applies to `momentum` and `nesterov`. */
+/**
+ * A fresh TF.js optimiser; `momentum` (default 0.9) applies to `momentum` and `nesterov`. Adam is the course's
+ * (TF.js's Adam with a fused update on wasm).
+ */
 export function makeOptimizer(name: OptimizerName, learningRate = DEFAULT_LEARNING_RATES[name], options: { momentum?: number } = {}): tf.Optimizer {
   const momentum = options.momentum ?? 0.9;
   switch (name) {
@@ -24,7 +28,7 @@ export function makeOptimizer(name: OptimizerName, learningRate = DEFAULT_LEARNI
     case 'nesterov':
       return tf.train.momentum(learningRate, momentum, true);
     case 'adam':
-      return tf.train.adam(learningRate);
+      return adam(learningRate);
     case 'rmsprop':
       return tf.train.rmsprop(learningRate);
     case 'adagrad':

@@ -12,6 +12,7 @@ export {
   stepDecaySchedule,
   transformerSchedule,
 } from './learning-rate';
+export { CourseAdamOptimizer, adam } from './adam';
 export { type EarlyStoppingOptions, EarlyStoppingWithRestore } from './early-stopping';
 export { type FeatureTensors, shuffledBatches } from './shuffled-batches';
 export {

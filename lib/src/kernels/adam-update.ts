@@ -1,0 +1,51 @@
+/**
+ * `CourseAdamUpdate`: one Adam step for one variable as a single wasm kernel (used by the train module's `Adam`
+ * optimizer). Inputs: variable, m, v, gradient (float32, same size); outputs: the new variable, m and v as new tensors.
+ *
+ * Why new tensors rather than writing in place: the wasm backend caches XNNPACK operators (with their packed weights)
+ * by tensor id, so a weight changed in place would keep being multiplied by its old packed copy.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { backendMemory, simdRoutines } from './simd/simd-module';
+import { requireInputs } from './wasm-kernel-runner';
+
+export const ADAM_UPDATE = 'CourseAdamUpdate';
+
+export interface AdamUpdateAttrs {
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  /** The step number t, from 1 (bias corrections 1 - beta^t). */
+  step: number;
+}
+
+interface WasmBackendLike {
+  wasm: { wasmMemory?: WebAssembly.Memory; asm?: { memory?: WebAssembly.Memory } };
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
+}
+
+export function adamUpdateWasm(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo[] {
+  const { variable, m, v, gradient } = requireInputs(ADAM_UPDATE, args.inputs, ['variable', 'm', 'v', 'gradient']);
+  const attrs = args.attrs as unknown as AdamUpdateAttrs;
+  const size = tf.util.sizeFromShape(variable.shape);
+  for (const [name, info] of Object.entries({ variable, m, v, gradient })) {
+    if (info.dtype !== 'float32') throw new Error(`${ADAM_UPDATE}: ${name} must be float32, got ${info.dtype}`);
+    if (tf.util.sizeFromShape(info.shape) !== size) {
+      throw new Error(`${ADAM_UPDATE}: ${name} has shape [${info.shape}], the variable [${variable.shape}]`);
+    }
+  }
+  if (!(attrs.step >= 1)) throw new Error(`${ADAM_UPDATE}: step must be >= 1, got ${attrs.step}`);
+  const backend = args.backend as WasmBackendLike;
+  const outputs = [variable, m, v].map((info) => backend.makeOutput(info.shape, 'float32'));
+  const offset = (info: tf.TensorInfo) => backend.typedArrayFromHeap(info).byteOffset;
+  // As TF.js's Adam: constants in float32, bias corrections 1 - beta^t.
+  const f = Math.fround;
+  simdRoutines(backendMemory(backend.wasm)).adam(
+    offset(variable), offset(m), offset(v), offset(gradient), offset(outputs[0]), offset(outputs[1]), offset(outputs[2]), size,
+    f(attrs.beta1), f(1 - attrs.beta1), f(attrs.beta2), f(1 - attrs.beta2),
+    f(1 - f(attrs.beta1 ** attrs.step)), f(1 - f(attrs.beta2 ** attrs.step)), f(attrs.epsilon), f(-attrs.learningRate),
+  );
+  return outputs;
+}
