@@ -54,6 +54,27 @@ describe('perf: wasm speed kernels agree with cpu', () => {
     }
   });
 
+  it('Sum over leading axes (SIMD row sweep) and the cases left to the stock kernel', async () => {
+    const values = (n: number) => Array.from({ length: n }, (_, i) => Math.sin(i) * 3);
+    const cases: (() => tf.Tensor)[] = [
+      () => tf.sum(tf.tensor2d(values(7 * 16), [7, 16]), 0),
+      () => tf.sum(tf.tensor4d(values(3 * 5 * 5 * 9), [3, 5, 5, 9]), [0, 1, 2]), // 9 columns: a scalar tail
+      () => tf.sum(tf.tensor4d(values(2 * 3 * 4 * 6), [2, 3, 4, 6]), [1, 0], true),
+      () => tf.sum(tf.tensor3d(values(4 * 3 * 8), [4, 3, 8]), 0),
+      () => tf.sum(tf.tensor2d(values(6 * 3), [6, 3]), 0), // 3 columns: stock
+      () => tf.sum(tf.tensor3d(values(4 * 3 * 8), [4, 3, 8]), 1), // not leading: stock
+      () => tf.sum(tf.tensor2d(values(5 * 8), [5, 8])), // all axes: stock
+      () => tf.sum(tf.tensor2d(values(5 * 8), [5, 8], 'int32'), 0), // int32: stock
+    ];
+    for (const [i, f] of cases.entries()) {
+      const { cpu, wasm } = await onBothBackends<number[]>(f);
+      const flat = (v: unknown) => [v].flat(4) as number[];
+      const [c, w] = [flat(cpu), flat(wasm)];
+      assert.equal(w.length, c.length, `case ${i} size`);
+      for (let k = 0; k < c.length; k++) assert.ok(Math.abs(w[k] - c[k]) <= 1e-4 * Math.max(1, Math.abs(c[k])), `case ${i}[${k}]: ${w[k]} vs ${c[k]}`);
+    }
+  });
+
   it('GatherV2 rejects out-of-range rows', async () => {
     await tf.setBackend('wasm');
     registerWasmFusedKernels();

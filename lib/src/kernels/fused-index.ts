@@ -8,6 +8,7 @@ import { ADAM_UPDATE, adamUpdateWasm } from './adam-update';
 import { conv2dBackpropInputWasm } from './conv2d-backprop';
 import { blockReverseKernel, blockSliceKernel, blockTileKernel } from './fused-copy-kernels';
 import { rowGatherKernel } from './fused-gather';
+import { leadingAxesSumKernel } from './leading-axes-sum';
 import { registerLstmSequenceKernels } from './lstm-kernels';
 import { registerTransposeFreeMatMul, unregisterTransposeFreeMatMul } from './fused-transpose-matmul';
 
@@ -24,7 +25,7 @@ export type { LstmGateActivation } from './lstm-kernels';
  * Conv2DBackpropInput: the stock kernel is a scalar loop (31 of 62 ms in an MNIST CNN training step); the kernels
  * module's version is one XNNPACK convolution. GatherV2, Tile, Reverse: block copies instead of per-element index
  * arithmetic (Tile in the batch-norm gradient: 141 ms for [64,32,32,32]; Slice of a 64-row batch from 6400 rows:
- * 9.8 ms).
+ * 9.8 ms). Sum over leading axes (bias gradients): one SIMD row sweep instead of a transpose first.
  * `make` receives the kernel it replaces (to delegate the cases it does not speed up).
  */
 const WASM_SPEED_REPLACEMENTS: { kernelName: string; make: (stock: tf.KernelFunc) => tf.KernelFunc }[] = [
@@ -33,6 +34,7 @@ const WASM_SPEED_REPLACEMENTS: { kernelName: string; make: (stock: tf.KernelFunc
   { kernelName: 'Tile', make: blockTileKernel },
   { kernelName: 'Reverse', make: blockReverseKernel },
   { kernelName: 'Slice', make: blockSliceKernel },
+  { kernelName: 'Sum', make: leadingAxesSumKernel },
 ];
 /** Kernel functions this module installed, to recognise them (registration is idempotent). */
 const installed = new Set<tf.KernelFunc>();

@@ -19,6 +19,8 @@ export interface SimdRoutines {
     p: number, m: number, v: number, g: number, outP: number, outM: number, outV: number, n: number,
     b1: number, oneMinusB1: number, b2: number, oneMinusB2: number, c1: number, c2: number, eps: number, negLr: number,
   ): void;
+  /** out[c] = sum over r of x[r * cols + c], for an [rows, cols] float32 matrix (byte offsets). */
+  columnSums(x: number, out: number, rows: number, cols: number): void;
 }
 
 /** The lane operations the routines are written with: 4 floats at a time, or one for the tail. */
@@ -80,6 +82,37 @@ function adamDefinition(): FunctionDefinition {
   };
 }
 
+function columnSumsDefinition(): FunctionDefinition {
+  const [X, OUT, ROWS, COLS] = [0, 1, 2, 3];
+  // Locals: 4 column byte index, 5 row byte index, 6 end of the vector columns, 7 row bytes, 8 end of the rows.
+  const J = 4, ROW = 5, VECTOR_END = 6, ROW_BYTES = 7, ROWS_END = 8;
+  const body = new Code();
+  body.get(COLS).i32(2).i32Shl().set(ROW_BYTES);
+  body.get(COLS).i32(-4).i32And().i32(2).i32Shl().set(VECTOR_END);
+  body.get(ROWS).get(ROW_BYTES).i32Mul().set(ROWS_END);
+  const zero = (lanes: Lanes) => (c: Code) => {
+    c.get(OUT).get(J).i32Add();
+    if (lanes === VECTOR) c.f32(0).f32x4Splat();
+    else c.f32(0);
+    lanes.store(c);
+  };
+  // The row sweep: out[j] += x[row + j]; each row is contiguous, the output stays in cache.
+  const accumulate = (lanes: Lanes) => (c: Code) => {
+    c.get(OUT).get(J).i32Add();
+    lanes.load(c.get(OUT).get(J).i32Add());
+    lanes.load(c.get(X).get(ROW).i32Add().get(J).i32Add());
+    lanes.add(c);
+    lanes.store(c);
+  };
+  const columns = (c: Code, step: (lanes: Lanes) => (c: Code) => void) => {
+    c.forRange(J, (k) => k.i32(0), (k) => k.get(VECTOR_END), 16, step(VECTOR));
+    c.forRange(J, (k) => k.get(VECTOR_END), (k) => k.get(ROW_BYTES), 4, step(SCALAR));
+  };
+  columns(body, zero);
+  body.forRange(ROW, (c) => c.i32(0), (c) => c.get(ROWS_END), (c) => c.get(ROW_BYTES), (c) => columns(c, accumulate));
+  return { name: 'columnSums', params: [i32, i32, i32, i32], locals: [i32, i32, i32, i32, i32], body };
+}
+
 const instances = new WeakMap<WebAssembly.Memory, SimdRoutines>();
 
 /** The routines linked to `memory` (assembled and instantiated once per memory). */
@@ -87,7 +120,7 @@ export function simdRoutines(memory: WebAssembly.Memory): SimdRoutines {
   let routines = instances.get(memory);
   if (routines === undefined) {
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const binary = assembleModule([adamDefinition()], shared);
+    const binary = assembleModule([adamDefinition(), columnSumsDefinition()], shared);
     const instance = new WebAssembly.Instance(new WebAssembly.Module(binary), { env: { memory } });
     routines = instance.exports as unknown as SimdRoutines;
     instances.set(memory, routines);

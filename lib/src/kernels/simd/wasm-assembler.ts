@@ -95,10 +95,16 @@ export class Code {
   bitselect() { return this.simd(0x52); }
 
   /**
-   * `for (local = start; local < end; local += step) body` with `start`, `end`, `step` as i32 values pushed by the
-   * callbacks (the loop runs while local < end, unsigned).
+   * `for (local = start; local < end; local += step) body` with `start`, `end` (and `step` when not a constant) as i32
+   * values pushed by the callbacks (the loop runs while local < end, unsigned).
    */
-  forRange(local: number, start: (c: Code) => void, end: (c: Code) => void, step: number, body: (c: Code) => void): this {
+  forRange(
+    local: number,
+    start: (c: Code) => void,
+    end: (c: Code) => void,
+    step: number | ((c: Code) => void),
+    body: (c: Code) => void,
+  ): this {
     start(this);
     this.set(local);
     this.op(0x02, 0x40); // block
@@ -108,7 +114,10 @@ export class Code {
     this.i32GeU();
     this.op(0x0d, 1); // br_if out of the block
     body(this);
-    this.get(local).i32(step).i32Add().set(local);
+    this.get(local);
+    if (typeof step === 'number') this.i32(step);
+    else step(this);
+    this.i32Add().set(local);
     this.op(0x0c, 0); // br to the loop
     this.op(0x0b, 0x0b); // end loop, end block
     return this;
