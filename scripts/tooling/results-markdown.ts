@@ -15,7 +15,9 @@ function cell(text: string): string {
 }
 
 function describeBackend(run: RunResults): string {
-  return run.backend ? `${run.backend.name} (${run.backend.device})` : 'not initialised';
+  if (!run.backend) return 'not initialised';
+  const threads = run.backend.threads === undefined ? '' : `, ${run.backend.threads} thread${run.backend.threads === 1 ? '' : 's'}`;
+  return `${run.backend.name} (${run.backend.device}${threads})`;
 }
 
 function describeMachine(run: RunResults): string {

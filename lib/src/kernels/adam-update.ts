@@ -6,7 +6,7 @@
  * by tensor id, so a weight changed in place would keep being multiplied by its old packed copy.
  */
 import * as tf from '@tensorflow/tfjs';
-import { backendMemory, simdRoutines } from './simd/simd-module';
+import { SimdWasmBackend, simdOn } from './simd/simd-module';
 import { requireInputs } from './wasm-kernel-runner';
 
 export const ADAM_UPDATE = 'CourseAdamUpdate';
@@ -20,12 +20,6 @@ export interface AdamUpdateAttrs {
   step: number;
 }
 
-interface WasmBackendLike {
-  wasm: { wasmMemory?: WebAssembly.Memory; asm?: { memory?: WebAssembly.Memory } };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
-}
-
 export function adamUpdateWasm(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo[] {
   const { variable, m, v, gradient } = requireInputs(ADAM_UPDATE, args.inputs, ['variable', 'm', 'v', 'gradient']);
   const attrs = args.attrs as unknown as AdamUpdateAttrs;
@@ -37,12 +31,12 @@ export function adamUpdateWasm(args: { inputs: tf.NamedTensorInfoMap; backend: u
     }
   }
   if (!(attrs.step >= 1)) throw new Error(`${ADAM_UPDATE}: step must be >= 1, got ${attrs.step}`);
-  const backend = args.backend as WasmBackendLike;
+  const backend = args.backend as SimdWasmBackend;
   const outputs = [variable, m, v].map((info) => backend.makeOutput(info.shape, 'float32'));
-  const offset = (info: tf.TensorInfo) => backend.typedArrayFromHeap(info).byteOffset;
+  const { routines, offset } = simdOn(backend);
   // As TF.js's Adam: constants in float32, bias corrections 1 - beta^t.
   const f = Math.fround;
-  simdRoutines(backendMemory(backend.wasm)).adam(
+  routines.adam(
     offset(variable), offset(m), offset(v), offset(gradient), offset(outputs[0]), offset(outputs[1]), offset(outputs[2]), size,
     f(attrs.beta1), f(1 - attrs.beta1), f(attrs.beta2), f(1 - attrs.beta2),
     f(1 - f(attrs.beta1 ** attrs.step)), f(1 - f(attrs.beta2 ** attrs.step)), f(attrs.epsilon), f(-attrs.learningRate),

@@ -7,13 +7,7 @@
  * kernel.
  */
 import * as tf from '@tensorflow/tfjs';
-import { backendMemory, simdRoutines } from './simd/simd-module';
-
-interface WasmBackendLike {
-  wasm: { wasmMemory?: WebAssembly.Memory; asm?: { memory?: WebAssembly.Memory } };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
-}
+import { SimdWasmBackend, simdOn } from './simd/simd-module';
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
 
@@ -31,11 +25,11 @@ export function leadingAxesSumKernel(stock: tf.KernelFunc): tf.KernelFunc {
     const rows = x.shape.slice(0, axes.length).reduce((a, b) => a * b, 1);
     const cols = x.shape.slice(axes.length).reduce((a, b) => a * b, 1);
     if (!leading || cols < MIN_COLUMNS || rows === 0) return stock(args as never);
-    const backend = args.backend as WasmBackendLike;
+    const backend = args.backend as SimdWasmBackend;
     const outShape = keepDims ? x.shape.map((s, d) => (d < axes.length ? 1 : s)) : x.shape.slice(axes.length);
     const out = backend.makeOutput(outShape, 'float32');
-    const offset = (info: tf.TensorInfo) => backend.typedArrayFromHeap(info).byteOffset;
-    simdRoutines(backendMemory(backend.wasm)).columnSums(offset(x), offset(out), rows, cols);
+    const { routines, offset } = simdOn(backend);
+    routines.columnSums(offset(x), offset(out), rows, cols);
     return out;
   }) as unknown as tf.KernelFunc;
 }

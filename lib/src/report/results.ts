@@ -27,7 +27,8 @@ export interface RunResults {
   /** Seconds from `startRun` to `save`. */
   wallSeconds: number;
   values: Record<string, ResultValue>;
-  backend: { name: string; tfBackend: string; device: string; reason: string } | null;
+  /** `threads`: CPU threads of the wasm backend (absent in files written before it was recorded). */
+  backend: { name: string; tfBackend: string; device: string; threads?: number; reason: string } | null;
   machine: MachineInfo;
   versions: { node: string; tfjs: string; tfjsBackendWasm?: string };
   /** The git commit of the course checkout, when it is one. */
@@ -97,7 +98,13 @@ export class ResultsRun {
       wallSeconds: roundTo((performance.now() - this.started) / 1000, 2),
       values: { ...this.recorded },
       backend: engine
-        ? { name: engine.backend, tfBackend: engine.tfBackend, device: engine.device, reason: engine.reason }
+        ? {
+            name: engine.backend,
+            tfBackend: engine.tfBackend,
+            device: engine.device,
+            ...(engine.threads === undefined ? {} : { threads: engine.threads }),
+            reason: engine.reason,
+          }
         : null,
       machine: collectMachineInfo(),
       versions: { node: process.version, tfjs: tf.version.tfjs, ...optionalVersion() },

@@ -128,9 +128,17 @@ export function simdRoutines(memory: WebAssembly.Memory): SimdRoutines {
   return routines;
 }
 
-/** The memory of a wasm backend's module (the threaded build exposes it directly, the other as an export). */
-export function backendMemory(module: { wasmMemory?: WebAssembly.Memory; asm?: { memory?: WebAssembly.Memory } }): WebAssembly.Memory {
-  const memory = module.wasmMemory ?? module.asm?.memory;
+/** What the SIMD kernels need from the wasm backend: its module (for the memory), outputs, heap views. */
+export interface SimdWasmBackend {
+  wasm: { wasmMemory?: WebAssembly.Memory; asm?: { memory?: WebAssembly.Memory } };
+  makeOutput(shape: number[], dtype: 'float32'): { dataId: object; shape: number[]; dtype: 'float32' };
+  typedArrayFromHeap(info: { dataId: object; shape: number[]; dtype: string }): Float32Array;
+}
+
+/** The routines linked to `backend`'s memory, and the byte offset of a tensor in it. */
+export function simdOn(backend: SimdWasmBackend): { routines: SimdRoutines; offset: (info: { dataId: object; shape: number[]; dtype: string }) => number } {
+  // The threaded build exposes its (shared) memory directly, the other as a module export.
+  const memory = backend.wasm.wasmMemory ?? backend.wasm.asm?.memory;
   if (!(memory instanceof WebAssembly.Memory)) throw new Error('the wasm backend does not expose its memory');
-  return memory;
+  return { routines: simdRoutines(memory), offset: (info) => backend.typedArrayFromHeap(info).byteOffset };
 }
