@@ -49,6 +49,8 @@ interface Row {
   epochSeconds: number[];
   examplesPerSec: number;
   leakedTensors: number;
+  /** Resident set size (MB) after each timed epoch: flat when training does not leak. */
+  rssMb: number[];
   error?: string;
 }
 
@@ -183,7 +185,7 @@ async function measureInterleaved(
   const activate = (variant: Variant) => useKernelVariant(backend, variant);
   const runs = configs.map((config) => {
     const reference = buildReferenceModel(model, config.variant === 'course' ? 'fused' : 'layers');
-    const row: Row = { model, backend: tf.getBackend(), threads, ...config, examplesPerEpoch: 0, epochSeconds: [], examplesPerSec: 0, leakedTensors: 0 };
+    const row: Row = { model, backend: tf.getBackend(), threads, ...config, examplesPerEpoch: 0, epochSeconds: [], examplesPerSec: 0, leakedTensors: 0, rssMb: [] };
     return { config, reference, runner: epochRunner(reference, data, config.loop, o.batchSize), row };
   });
   const guard = async (run: (typeof runs)[number], body: () => Promise<void>) => {
@@ -213,6 +215,7 @@ async function measureInterleaved(
         const start = performance.now();
         await run.runner.epoch(run.row.examplesPerEpoch);
         run.row.epochSeconds.push((performance.now() - start) / 1000);
+        run.row.rssMb.push(Math.round(process.memoryUsage().rss / 2 ** 20));
       });
     }
   }
@@ -276,7 +279,9 @@ async function main(): Promise<void> {
   if (o.torch && python === undefined) skipped.add('pytorch: no python on PATH (or TORCH_PYTHON) can import torch');
   const logRow = (r: Row) =>
     console.error(
-      `${r.model} on ${r.backend}, ${r.threads} thread(s) (${r.variant}, ${r.loop}): ${r.error ?? `${r.examplesPerSec.toFixed(0)} examples/s`}`,
+      `${r.model} on ${r.backend}, ${r.threads} thread(s) (${r.variant}, ${r.loop}): ${
+        r.error ?? `${r.examplesPerSec.toFixed(0)} examples/s, RSS after each epoch ${r.rssMb.join(' ')} MB`
+      }`,
     );
   // Model by model, every backend and then PyTorch, so that the figures compared are measured close in time.
   const torchFor = (model: ReferenceModelName) =>
