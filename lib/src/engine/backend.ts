@@ -119,7 +119,6 @@ export async function startWasm(threads = wasmThreadsWanted()): Promise<number> 
     if (threads <= 1) throw error;
     const why = error instanceof Error ? error.message : String(error);
     console.warn(`The multi-threaded wasm build did not start (${why}); using one thread. TFJS_WASM_THREADS=1 skips it.`);
-    restore();
     prepareWasmThreads(1);
     await setBackend('wasm');
   } finally {

@@ -45,14 +45,13 @@ interface WasmPackage {
  * was changed for start-up; call it once the backend has started or failed. With `threads` = 1 nothing is changed.
  */
 export function prepareWasmThreads(threads: number): () => void {
-  const wasm = require('@tensorflow/tfjs-backend-wasm') as WasmPackage;
   if (threads <= 1) {
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     return () => undefined;
   }
   const workerFile = writeWorkerScript();
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
-  wasm.setThreadsCount(threads);
+  (require('@tensorflow/tfjs-backend-wasm') as WasmPackage).setThreadsCount(threads);
 
   const workerThreads = require('node:worker_threads') as { Worker: typeof import('node:worker_threads').Worker };
   const NodeWorker = workerThreads.Worker;
@@ -61,8 +60,8 @@ export function prepareWasmThreads(threads: number): () => void {
       super(typeof file === 'string' && file.startsWith('blob:') ? workerFile : file, options);
     }
   };
-  const realCpus = os.cpus;
   const nodeOs = require('node:os') as { cpus: typeof os.cpus };
+  const realCpus = nodeOs.cpus;
   nodeOs.cpus = () => {
     const cpus = realCpus();
     const wanted = 2 * threads;

@@ -1,6 +1,7 @@
 /**
- * `CourseAdamUpdate`: one Adam step for one variable as a single wasm kernel (used by the train module's `Adam`
- * optimizer). Inputs: variable, m, v, gradient (float32, same size); outputs: the new variable, m and v as new tensors.
+ * `CourseAdamUpdate`: one Adam step for one variable as a single wasm kernel (used by the train module's
+ * `CourseAdamOptimizer`). Inputs: variable, m, v, gradient (float32, same size); outputs: the new variable, m and v
+ * as new tensors.
  *
  * Why new tensors rather than writing in place: the wasm backend caches XNNPACK operators (with their packed weights)
  * by tensor id, so a weight changed in place would keep being multiplied by its old packed copy.

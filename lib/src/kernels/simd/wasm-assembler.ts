@@ -53,7 +53,6 @@ export class Code {
 
   get(local: number) { return this.op(0x20, ...uleb(local)); } // local.get
   set(local: number) { return this.op(0x21, ...uleb(local)); } // local.set
-  tee(local: number) { return this.op(0x22, ...uleb(local)); } // local.tee
   i32(value: number) { return this.op(0x41, ...sleb(value)); } // i32.const
   f32(value: number) {
     const bytes = new Uint8Array(new Float32Array([value]).buffer);
@@ -61,22 +60,15 @@ export class Code {
   }
 
   i32Add() { return this.op(0x6a); }
-  i32Sub() { return this.op(0x6b); }
   i32Mul() { return this.op(0x6c); }
   i32Shl() { return this.op(0x74); }
-  i32ShrU() { return this.op(0x76); }
   i32And() { return this.op(0x71); }
   i32GeU() { return this.op(0x4f); }
-  i32LtU() { return this.op(0x49); }
 
   f32Add() { return this.op(0x92); }
-  f32Sub() { return this.op(0x93); }
   f32Mul() { return this.op(0x94); }
   f32Div() { return this.op(0x95); }
   f32Sqrt() { return this.op(0x91); }
-  f32Gt() { return this.op(0x5e); }
-  /** select: pops a, b, condition; pushes a if condition != 0 else b. */
-  select() { return this.op(0x1b); }
 
   /** f32.load / f32.store at the address on the stack (+ `offset` bytes). */
   f32Load(offset = 0) { return this.op(0x2a, 2, ...uleb(offset)); }
@@ -86,13 +78,9 @@ export class Code {
   v128Store(offset = 0) { return this.simd(0x0b, 0, ...uleb(offset)); }
   f32x4Splat() { return this.simd(0x13); }
   f32x4Add() { return this.simd(0xe4); }
-  f32x4Sub() { return this.simd(0xe5); }
   f32x4Mul() { return this.simd(0xe6); }
   f32x4Div() { return this.simd(0xe7); }
   f32x4Sqrt() { return this.simd(0xe3); }
-  f32x4Gt() { return this.simd(0x44); }
-  /** v128.bitselect: pops a, b, mask; lanes of a where the mask bits are set, else of b. */
-  bitselect() { return this.simd(0x52); }
 
   /**
    * `for (local = start; local < end; local += step) body` with `start`, `end` (and `step` when not a constant) as i32
