@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from '../../lib/src/kernels';
 import { registerWasmFusedKernels } from '../../lib/src/kernels/fused-index';
+import { asMatrixTranspose } from '../../lib/src/kernels/block-transpose';
 
 /** Run `f` on cpu and on wasm (with the course's speed kernels) and return both results as nested arrays. */
 async function onBothBackends<T>(f: () => tf.Tensor): Promise<{ cpu: T; wasm: T }> {
@@ -73,6 +74,30 @@ describe('perf: wasm speed kernels agree with cpu', () => {
       assert.equal(w.length, c.length, `case ${i} size`);
       for (let k = 0; k < c.length; k++) assert.ok(Math.abs(w[k] - c[k]) <= 1e-4 * Math.max(1, Math.abs(c[k])), `case ${i}[${k}]: ${w[k]} vs ${c[k]}`);
     }
+  });
+
+  it('Transpose as SIMD 4x4 blocks (ragged edges, batches, rotations, int32) and the permutations left to stock', async () => {
+    const values = (n: number) => Array.from({ length: n }, (_, i) => i * 0.25 - 7);
+    const cases: (() => tf.Tensor)[] = [
+      () => tf.transpose(tf.tensor2d(values(8 * 12), [8, 12])),
+      () => tf.transpose(tf.tensor2d(values(7 * 5), [7, 5])), // no full block in one direction
+      () => tf.transpose(tf.tensor2d(values(3 * 2), [3, 2])), // smaller than a block
+      () => tf.transpose(tf.tensor2d(values(1 * 9), [1, 9])),
+      () => tf.transpose(tf.tensor3d(values(3 * 6 * 9), [3, 6, 9]), [0, 2, 1]), // batched
+      () => tf.transpose(tf.tensor4d(values(2 * 5 * 3 * 6), [2, 5, 3, 6]), [0, 3, 1, 2]), // NHWC -> NCHW
+      () => tf.transpose(tf.tensor3d(values(4 * 5 * 6), [4, 5, 6]), [2, 0, 1]), // rotation, no batch axis
+      () => tf.transpose(tf.tensor2d(values(6 * 10), [6, 10], 'int32')),
+      () => tf.transpose(tf.tensor3d(values(4 * 5 * 6), [4, 5, 6]), [1, 0, 2]), // not a rotation: stock
+      () => tf.transpose(tf.tensor2d([true, false, true, true, false, false], [2, 3], 'bool')).asType('int32'), // stock
+    ];
+    for (const [i, f] of cases.entries()) {
+      const { cpu, wasm } = await onBothBackends(f);
+      assert.deepEqual(wasm, cpu, `case ${i}`);
+    }
+    assert.deepEqual(asMatrixTranspose([2, 5, 3, 6], [0, 3, 1, 2]), { batch: 2, rows: 15, cols: 6 });
+    assert.deepEqual(asMatrixTranspose([4, 5, 6], [2, 0, 1]), { batch: 1, rows: 20, cols: 6 });
+    assert.equal(asMatrixTranspose([4, 5, 6], [1, 0, 2]), undefined);
+    assert.equal(asMatrixTranspose([4, 5], [0, 1]), undefined);
   });
 
   it('GatherV2 rejects out-of-range rows', async () => {

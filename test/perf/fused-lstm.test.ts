@@ -27,18 +27,32 @@ for (const backend of ['cpu', 'wasm']) {
       await tf.ready();
     });
 
-    const cases = [
+    // units 4 and 8: the SIMD step on wasm; 5: the JS step. scale 4: inputs large enough to saturate the gates.
+    interface Case {
+      recurrentActivation: 'sigmoid' | 'hardSigmoid';
+      returnSequences: boolean;
+      goBackwards: boolean;
+      units?: number;
+      scale?: number;
+      time?: number;
+      useBias?: boolean;
+    }
+    const cases: Case[] = [
       { recurrentActivation: 'sigmoid', returnSequences: false, goBackwards: false },
       { recurrentActivation: 'hardSigmoid', returnSequences: true, goBackwards: false },
       { recurrentActivation: 'sigmoid', returnSequences: true, goBackwards: true },
-    ] as const;
-    for (const options of cases) {
-      it(`same outputs and gradients within 1e-4 (${JSON.stringify(options)})`, () => {
+      { recurrentActivation: 'sigmoid', returnSequences: true, goBackwards: false, units: 8, scale: 4 },
+      { recurrentActivation: 'hardSigmoid', returnSequences: true, goBackwards: false, units: 8, scale: 4 },
+      { recurrentActivation: 'sigmoid', returnSequences: true, goBackwards: false, units: 5 },
+      { recurrentActivation: 'sigmoid', returnSequences: false, goBackwards: false, time: 2, useBias: false },
+    ];
+    for (const { units = 4, scale = 1, time = 7, ...options } of cases) {
+      it(`same outputs and gradients within 1e-4 (${JSON.stringify({ units, scale, time, ...options })})`, () => {
         tf.tidy(() => {
-          const [batch, time, features, units] = [3, 7, 5, 4];
+          const [batch, features] = [3, 5];
           const reference = tf.layers.lstm({ units, ...options });
           const fused = fusedLstm({ units, ...options });
-          const x = tf.randomNormal([batch, time, features], 0, 1, 'float32', 1) as tf.Tensor3D;
+          const x = tf.randomNormal([batch, time, features], 0, scale, 'float32', 1) as tf.Tensor3D;
           reference.apply(x);
           fused.apply(x);
           // Random bias too, so that every gate path is exercised.
@@ -49,7 +63,7 @@ for (const backend of ['cpu', 'wasm']) {
           const got = outputsAndGrads(fused, x, upstream);
           assert.deepEqual(got.y.shape, want.y.shape);
           assert.ok(maxAbsDiff(got.y, want.y) < 1e-4, `outputs differ by ${maxAbsDiff(got.y, want.y)}`);
-          assert.equal(got.grads.length, 4);
+          assert.equal(got.grads.length, options.useBias === false ? 3 : 4);
           got.grads.forEach((g, i) => {
             const diff = maxAbsDiff(g, want.grads[i]);
             assert.ok(diff < 1e-4, `gradient ${i} differs by ${diff}`);
@@ -57,6 +71,25 @@ for (const backend of ['cpu', 'wasm']) {
         });
       });
     }
+
+    it('handles one time step (tf.layers.lstm cannot differentiate that): as step 1 of 2 with no gradient from step 2', () => {
+      tf.tidy(() => {
+        const [batch, features, units] = [2, 3, 4];
+        const one = fusedLstm({ units, returnSequences: true, recurrentActivation: 'sigmoid' });
+        const two = fusedLstm({ units, returnSequences: true, recurrentActivation: 'sigmoid' });
+        const x = tf.randomNormal([batch, 2, features], 0, 1, 'float32', 4) as tf.Tensor3D;
+        const x1 = tf.slice(x, [0, 0, 0], [batch, 1, features]) as tf.Tensor3D;
+        one.apply(x1);
+        two.apply(x);
+        two.setWeights(one.getWeights());
+        const upstream = tf.randomNormal([batch, 1, units], 0, 1, 'float32', 5);
+        const got = outputsAndGrads(one, x1, upstream);
+        const want = outputsAndGrads(two, x, tf.concat([upstream, tf.zeros([batch, 1, units])], 1));
+        assert.ok(maxAbsDiff(got.y, tf.slice(want.y, [0, 0, 0], [batch, 1, units])) < 1e-6);
+        assert.ok(maxAbsDiff(got.grads[0], tf.slice(want.grads[0], [0, 0, 0], [batch, 1, features])) < 1e-6);
+        for (let i = 1; i < 4; i++) assert.ok(maxAbsDiff(got.grads[i], want.grads[i]) < 1e-6, `weight gradient ${i}`);
+      });
+    });
 
     it('has the same weights, shapes and forget-gate bias as tf.layers.lstm', () => {
       const fused = fusedLstm({ units: 3, inputShape: [4, 2] });

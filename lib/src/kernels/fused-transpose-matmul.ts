@@ -29,9 +29,8 @@ export function registerTransposeFreeMatMul(backendName = 'wasm'): void {
     const original = tf.getKernel(kernelName, backendName);
     if (original === undefined) continue;
     if ((original.kernelFunc as unknown as Record<symbol, boolean>)[WRAPPED]) continue;
-    const transpose = tf.getKernel(tf.Transpose, backendName);
-    if (transpose === undefined) continue;
-    const wrapped = transposeFreeKernel(original.kernelFunc as unknown as KernelFn, transpose.kernelFunc as unknown as KernelFn);
+    if (tf.getKernel(tf.Transpose, backendName) === undefined) continue;
+    const wrapped = transposeFreeKernel(original.kernelFunc as unknown as KernelFn, backendName, kernelName === tf.BatchMatMul);
     originals.set(`${kernelName}/${backendName}`, original);
     tf.unregisterKernel(kernelName, backendName);
     tf.registerKernel({ ...original, kernelFunc: wrapped as unknown as tf.KernelFunc });
@@ -49,28 +48,41 @@ export function unregisterTransposeFreeMatMul(backendName = 'wasm'): void {
   }
 }
 
-function transposeFreeKernel(original: KernelFn, transpose: KernelFn): KernelFn {
+/**
+ * `swappable`: a^T b may run as (b^T a)^T (no bias or activation to apply). XNNPACK re-packs the right operand of
+ * every product, and packing costs more per element than a transpose, so for a^T b with b the wider one (the weight
+ * gradient of an LSTM layer: [x | h]^T dz, dz being [batch*time, 4*units]) the swapped form packs the narrow one.
+ */
+function transposeFreeKernel(original: KernelFn, backendName: string, swappable: boolean): KernelFn {
   const kernel = (args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] => {
     const attrs = (args.attrs ?? {}) as { transposeA?: boolean; transposeB?: boolean };
     if (!attrs.transposeA && !attrs.transposeB) return original(args);
+    // Looked up per call: the fast Transpose kernel may be registered (or restored) after this wrapper.
+    const transpose = tf.getKernel(tf.Transpose, backendName)!.kernelFunc as unknown as KernelFn;
     const backend = args.backend as DisposingBackend;
     const temporaries: tf.TensorInfo[] = [];
-    const swapLastTwo = (x: tf.TensorInfo): tf.TensorInfo => {
+    const swapLastTwo = (x: tf.TensorInfo, temporary = true): tf.TensorInfo => {
       const rank = x.shape.length;
       const perm = [...Array(rank).keys()];
       perm[rank - 2] = rank - 1;
       perm[rank - 1] = rank - 2;
       const out = transpose({ inputs: { x }, backend: args.backend, attrs: { perm } }) as tf.TensorInfo;
-      temporaries.push(out);
+      if (temporary) temporaries.push(out);
       return out;
     };
     const inputs = { ...args.inputs };
     const { a, b } = args.inputs;
     if (a === undefined || b === undefined) throw new Error('BatchMatMul needs inputs a and b');
-    if (attrs.transposeA) inputs.a = swapLastTwo(a);
-    if (attrs.transposeB) inputs.b = swapLastTwo(b);
+    const plain = { ...args.attrs, transposeA: false, transposeB: false };
     try {
-      return original({ inputs, backend: args.backend, attrs: { ...args.attrs, transposeA: false, transposeB: false } });
+      if (swappable && attrs.transposeA && !attrs.transposeB && b.shape[b.shape.length - 1] > a.shape[a.shape.length - 1]) {
+        const swapped = original({ inputs: { a: swapLastTwo(b), b: a }, backend: args.backend, attrs: plain }) as tf.TensorInfo;
+        temporaries.push(swapped);
+        return swapLastTwo(swapped, false);
+      }
+      if (attrs.transposeA) inputs.a = swapLastTwo(a);
+      if (attrs.transposeB) inputs.b = swapLastTwo(b);
+      return original({ inputs, backend: args.backend, attrs: plain });
     } finally {
       for (const t of temporaries) backend.disposeData(t.dataId);
     }

@@ -4,7 +4,8 @@
  * tf.layers.lstm runs ~15 engine ops per time step forward and ~40 backward; on wasm the per-op overhead, not the
  * arithmetic, dominates. These two kernels run the full recurrence in one call each: the gate pre-activations of all
  * steps (x W + b) arrive precomputed, each step does one small product h_{t-1} U with the backend's own BatchMatMul
- * kernel, and the element-wise gate maths runs in plain JS loops directly on the backend's memory.
+ * kernel, and the element-wise gate maths of a step runs in one call of a SIMD routine (simd/lstm-routines.ts) on the
+ * wasm backend's memory, or in JS loops on the cpu backend (and for units that are not a multiple of 4).
  *
  * Layout (gate order i, f, c, o as tf.layers.lstm):
  *   forward  inputs xw [B,T,4H], recurrentKernel [H,4H]
@@ -12,6 +13,7 @@
  *   backward inputs dh [B,T,H], gates, c, tanhC, recurrentKernelT [4H,H] -> output dz [B,T,4H] (gradient of xw)
  */
 import * as tf from '@tensorflow/tfjs';
+import { SimdWasmBackend, simdOn } from './simd/simd-module';
 
 export const LSTM_FORWARD_KERNEL = 'CourseLstmSequenceForward';
 export const LSTM_BACKWARD_KERNEL = 'CourseLstmSequenceBackward';
@@ -24,8 +26,6 @@ interface SequenceMemory {
   allocate(shape: number[]): tf.TensorInfo;
   values(info: tf.TensorInfo): Float32Array;
   matMul(a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo;
-  /** The backend's vectorised element-wise sigmoid, where it has one worth calling (wasm: XNNPACK). */
-  sigmoid?: (x: tf.TensorInfo) => tf.TensorInfo;
   free(info: tf.TensorInfo): void;
 }
 
@@ -52,12 +52,7 @@ function memoryFor(backendName: string, backend: unknown): SequenceMemory {
     }) as tf.TensorInfo;
   if (backendName === 'wasm') {
     const wasm = backend as WasmBackendLike;
-    const sigmoidKernel = tf.getKernel(tf.Sigmoid, 'wasm');
-    const sigmoid = sigmoidKernel
-      ? (x: tf.TensorInfo) => sigmoidKernel.kernelFunc({ inputs: { x }, backend: backend as tf.KernelBackend, attrs: {} }) as tf.TensorInfo
-      : undefined;
     return {
-      sigmoid,
       // Not zeroed (malloc): the kernels write every element.
       allocate: (shape) => wasm.makeOutput(shape, 'float32'),
       // A fresh view each time: any allocation may grow the wasm heap and detach older views.
@@ -75,11 +70,6 @@ function memoryFor(backendName: string, backend: unknown): SequenceMemory {
   };
 }
 
-/** Derivative of the gate activation, from its output y. */
-function gateSlope(activation: LstmGateActivation): (y: number) => number {
-  return activation === 'sigmoid' ? (y) => y * (1 - y) : (y) => (y > 0 && y < 1 ? 0.2 : 0);
-}
-
 /** The named input, checked to be a float32 tensor of the given rank. */
 function floatInput(inputs: tf.NamedTensorInfoMap, name: string, rank: number): tf.TensorInfo {
   const info = inputs[name];
@@ -93,11 +83,12 @@ function checkFloat(name: string, info: tf.TensorInfo, rank: number): void {
   if (info.shape.length !== rank) throw new Error(`${name} must have rank ${rank}, got shape [${info.shape}]`);
 }
 
-/**
- * Forward recurrence. On a backend with a vectorised Sigmoid kernel (wasm) the transcendental work goes to that
- * kernel: two calls per step, using tanh(x) = 2 sigmoid(2x) - 1 (the wasm Tanh kernel is scalar, and Math.tanh and
- * Math.exp in JS cost ~10 ms per 40-step pass). Otherwise (cpu) all gate maths runs in JS.
- */
+/** The wasm SIMD routines for the gate maths (units a multiple of 4), or undefined where the JS loops run. */
+function simdStep(backendName: string, backend: unknown, units: number) {
+  return backendName === 'wasm' && units % 4 === 0 ? simdOn(backend as SimdWasmBackend) : undefined;
+}
+
+/** Forward recurrence: one product h_{t-1} U per step, the gate maths in SIMD (wasm) or JS. */
 function lstmForward(backendName: string) {
   return ({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) => {
     const xw = floatInput(inputs, 'xw', 3);
@@ -109,167 +100,127 @@ function lstmForward(backendName: string) {
     }
     const activation = ((attrs ?? {}).recurrentActivation as LstmGateActivation) ?? 'hardSigmoid';
     const mem = memoryFor(backendName, backend);
-    // The vectorised sigmoid also gives tanh (cell block, tanh(c)); hard-sigmoid gates are then redone in JS.
-    const vectorSigmoid = mem.sigmoid;
-    const hardGates = activation !== 'sigmoid';
-    const hSeq = mem.allocate([B, T, H]);
-    const cSeq = mem.allocate([B, T, H]);
-    const tanhCSeq = mem.allocate([B, T, H]);
-    const gates = mem.allocate([B, T, H4]);
+    const outputs = [mem.allocate([B, T, H]), mem.allocate([B, T, H]), mem.allocate([B, T, H]), mem.allocate([B, T, H4])];
+    const [hSeq, cSeq, tanhCSeq, gates] = outputs;
     const hPrev = mem.allocate([B, H]);
-    const zStep = mem.allocate([B, H4]);
-    const cStep = mem.allocate([B, H]);
-    const scratch = [hPrev, zStep, cStep];
+    const scratch = [hPrev];
     try {
+      const simd = simdStep(backendName, backend, H);
+      // Step t's product, then the element-wise part; h_0 = 0, so the first step needs no product.
+      const steps = simd
+        ? simdForwardSteps(simd, mem, { xw, hSeq, cSeq, tanhCSeq, gates, hPrev }, [B, T, H], activation, scratch)
+        : jsForwardStep(mem, { xw, hSeq, cSeq, tanhCSeq, gates, hPrev }, [B, T, H], activation);
       for (let t = 0; t < T; t++) {
-        // h_0 = 0, so the first step needs no product.
         const rec = t === 0 ? undefined : mem.matMul(hPrev, recurrentKernel);
-        if (rec !== undefined) scratch.push(rec);
-        // 1. Pre-activations z = xw_t + h_{t-1} U (the cell block doubled when tanh comes from sigmoid).
-        let XW = mem.values(xw), Z = mem.values(zStep);
-        let R = rec === undefined ? undefined : mem.values(rec);
-        const cellScale = vectorSigmoid ? 2 : 1;
-        for (let b = 0; b < B; b++) {
-          const zRow = (b * T + t) * H4, sRow = b * H4;
-          if (R === undefined) Z.set(XW.subarray(zRow, zRow + H4), sRow);
-          else for (let k = 0; k < H4; k++) Z[sRow + k] = XW[zRow + k] + R[sRow + k];
-          if (cellScale !== 1) for (let k = 2 * H; k < 3 * H; k++) Z[sRow + k] *= cellScale;
+        try {
+          steps(t, rec);
+        } finally {
+          if (rec !== undefined) mem.free(rec);
         }
-        // 2. Gate activations.
-        let A: Float32Array;
-        let sig: tf.TensorInfo | undefined;
-        if (vectorSigmoid) {
-          sig = vectorSigmoid(zStep);
-          scratch.push(sig);
-          A = mem.values(sig);
-          if (hardGates) {
-            Z = mem.values(zStep);
-            for (let b = 0; b < B; b++) {
-              const sRow = b * H4;
-              for (let k = 0; k < H4; k++) {
-                if (k === 2 * H) k = 3 * H; // the cell block keeps sigmoid(2z)
-                A[sRow + k] = Math.min(1, Math.max(0, 0.2 * Z[sRow + k] + 0.5));
-              }
-            }
-          }
-        } else {
-          // Inline (a closure per element costs ~3x here): tanh for the cell block, the gate function elsewhere.
-          A = Z;
-          const sigmoidGates = activation === 'sigmoid';
-          for (let b = 0; b < B; b++) {
-            const sRow = b * H4;
-            for (let k = 0; k < H4; k++) {
-              const z = A[sRow + k];
-              A[sRow + k] =
-                k >= 2 * H && k < 3 * H
-                  ? Math.tanh(z)
-                  : sigmoidGates
-                    ? 1 / (1 + Math.exp(-z))
-                    : Math.min(1, Math.max(0, 0.2 * z + 0.5));
-            }
-          }
-        }
-        // 3. Cell state.
-        const G = mem.values(gates), Cs = mem.values(cSeq), CS = mem.values(cStep);
-        for (let b = 0; b < B; b++) {
-          const sRow = b * H4, zRow = (b * T + t) * H4, cRow = (b * T + t) * H;
-          for (let j = 0; j < H; j++) {
-            const i = A[sRow + j], f = A[sRow + H + j], o = A[sRow + 3 * H + j];
-            const g = vectorSigmoid ? 2 * A[sRow + 2 * H + j] - 1 : A[sRow + 2 * H + j];
-            const c = (t === 0 ? 0 : f * Cs[cRow - H + j]) + i * g;
-            G[zRow + j] = i;
-            G[zRow + H + j] = f;
-            G[zRow + 2 * H + j] = g;
-            G[zRow + 3 * H + j] = o;
-            Cs[cRow + j] = c;
-            CS[b * H + j] = vectorSigmoid ? 2 * c : c;
-          }
-        }
-        // 4. Hidden state h = o * tanh(c).
-        let TC: Float32Array;
-        let sigC: tf.TensorInfo | undefined;
-        if (vectorSigmoid) {
-          sigC = vectorSigmoid(cStep);
-          scratch.push(sigC);
-          TC = mem.values(sigC);
-        } else {
-          TC = mem.values(cStep);
-          for (let k = 0; k < B * H; k++) TC[k] = Math.tanh(TC[k]);
-        }
-        const G2 = mem.values(gates), Hs = mem.values(hSeq), Hp = mem.values(hPrev), TCs = mem.values(tanhCSeq);
-        for (let b = 0; b < B; b++) {
-          const zRow = (b * T + t) * H4, cRow = (b * T + t) * H;
-          for (let j = 0; j < H; j++) {
-            const tc = vectorSigmoid ? 2 * TC[b * H + j] - 1 : TC[b * H + j];
-            const h = G2[zRow + 3 * H + j] * tc;
-            TCs[cRow + j] = tc;
-            Hs[cRow + j] = h;
-            Hp[b * H + j] = h;
-          }
-        }
-        for (const info of [rec, sig, sigC]) {
-          if (info === undefined) continue;
-          mem.free(info);
-          scratch.splice(scratch.indexOf(info), 1);
-        }
-        XW = Z = new Float32Array(0); // views are stale after the next allocation
-        R = undefined;
       }
     } catch (error) {
-      for (const info of [hSeq, cSeq, tanhCSeq, gates]) mem.free(info);
+      for (const info of outputs) mem.free(info);
       throw error;
     } finally {
       for (const info of scratch) mem.free(info);
     }
-    return [hSeq, cSeq, tanhCSeq, gates];
+    return outputs;
   };
 }
 
+interface ForwardTensors {
+  xw: tf.TensorInfo;
+  hSeq: tf.TensorInfo;
+  cSeq: tf.TensorInfo;
+  tanhCSeq: tf.TensorInfo;
+  gates: tf.TensorInfo;
+  hPrev: tf.TensorInfo;
+}
+
+/** A zeroed [n] float tensor: the row that stands for h_{-1}, c_{-1} or dh_T (read with stride 0). */
+function zeroRow(mem: SequenceMemory, n: number, scratch: tf.TensorInfo[]): tf.TensorInfo {
+  const zero = mem.allocate([n]);
+  scratch.push(zero);
+  mem.values(zero).fill(0);
+  return zero;
+}
+
+function simdForwardSteps(
+  { routines, offset }: ReturnType<typeof simdOn>,
+  mem: SequenceMemory,
+  tensors: ForwardTensors,
+  [B, T, H]: number[],
+  activation: LstmGateActivation,
+  scratch: tf.TensorInfo[],
+) {
+  const step = activation === 'sigmoid' ? routines.lstmForwardStep : routines.lstmForwardStepHard;
+  const zero = offset(zeroRow(mem, 4 * H, scratch));
+  // Byte offsets do not move while the tensors live (the heap may grow, but never relocates).
+  const [xw, h, c, tanhC, gates, hPrev] = [tensors.xw, tensors.hSeq, tensors.cSeq, tensors.tanhCSeq, tensors.gates, tensors.hPrev].map(offset);
+  const gateStride = T * 16 * H, seqStride = T * 4 * H;
+  return (t: number, rec: tf.TensorInfo | undefined) => {
+    const gateAt = t * 16 * H, seqAt = t * 4 * H;
+    step(
+      xw + gateAt, rec === undefined ? zero : offset(rec), rec === undefined ? 0 : 16 * H,
+      t === 0 ? zero : c + seqAt - 4 * H, t === 0 ? 0 : seqStride,
+      gates + gateAt, c + seqAt, tanhC + seqAt, h + seqAt, hPrev, gateStride, seqStride, B, H,
+    );
+  };
+}
+
+/** The same step in JS (the cpu backend, or units not a multiple of 4). */
+function jsForwardStep(mem: SequenceMemory, tensors: ForwardTensors, [B, T, H]: number[], activation: LstmGateActivation) {
+  const H4 = 4 * H;
+  const sigmoidGates = activation === 'sigmoid';
+  const gate = (z: number) => (sigmoidGates ? 1 / (1 + Math.exp(-z)) : Math.min(1, Math.max(0, 0.2 * z + 0.5)));
+  return (t: number, rec: tf.TensorInfo | undefined) => {
+    // Views are taken after the product: any allocation may grow the heap and detach older views.
+    const XW = mem.values(tensors.xw), R = rec === undefined ? undefined : mem.values(rec);
+    const G = mem.values(tensors.gates), Cs = mem.values(tensors.cSeq), TCs = mem.values(tensors.tanhCSeq);
+    const Hs = mem.values(tensors.hSeq), Hp = mem.values(tensors.hPrev);
+    for (let b = 0; b < B; b++) {
+      const zRow = (b * T + t) * H4, sRow = b * H4, cRow = (b * T + t) * H;
+      const z = (k: number) => (R === undefined ? XW[zRow + k] : XW[zRow + k] + R[sRow + k]);
+      for (let j = 0; j < H; j++) {
+        const i = gate(z(j)), f = gate(z(H + j)), g = Math.tanh(z(2 * H + j)), o = gate(z(3 * H + j));
+        const c = (t === 0 ? 0 : f * Cs[cRow - H + j]) + i * g;
+        const tc = Math.tanh(c);
+        G[zRow + j] = i;
+        G[zRow + H + j] = f;
+        G[zRow + 2 * H + j] = g;
+        G[zRow + 3 * H + j] = o;
+        Cs[cRow + j] = c;
+        TCs[cRow + j] = tc;
+        Hs[cRow + j] = Hp[b * H + j] = o * tc;
+      }
+    }
+  };
+}
+
+/** Back-propagation through time: the gate maths of step t, then one product dz_t U^T for step t-1. */
 function lstmBackward(backendName: string) {
   return ({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) => {
-    const dh = floatInput(inputs, 'dh', 3);
-    const gates = floatInput(inputs, 'gates', 3);
-    const c = floatInput(inputs, 'c', 3);
-    const tanhC = floatInput(inputs, 'tanhC', 3);
+    const saved: BackwardTensors = {
+      dh: floatInput(inputs, 'dh', 3),
+      gates: floatInput(inputs, 'gates', 3),
+      c: floatInput(inputs, 'c', 3),
+      tanhC: floatInput(inputs, 'tanhC', 3),
+    };
     const recurrentKernelT = floatInput(inputs, 'recurrentKernelT', 2);
-    const [B, T, H] = dh.shape as [number, number, number];
-    const H4 = 4 * H;
+    const [B, T, H] = saved.dh.shape as [number, number, number];
     const activation = ((attrs ?? {}).recurrentActivation as LstmGateActivation) ?? 'hardSigmoid';
-    const slope = gateSlope(activation);
-    const sigmoidGates = activation === 'sigmoid';
     const mem = memoryFor(backendName, backend);
-    const dz = mem.allocate([B, T, H4]);
-    const dzStep = mem.allocate([B, H4]);
-    // Gradient flowing into c_{t} from step t+1 (kept in JS: it never meets a matrix product).
-    const dcNext = new Float32Array(B * H);
+    const dz = mem.allocate([B, T, 4 * H]);
+    const dzStep = mem.allocate([B, 4 * H]);
+    const scratch = [dzStep];
     let dhNext: tf.TensorInfo | undefined;
     try {
+      const simd = simdStep(backendName, backend, H);
+      const steps = simd
+        ? simdBackwardSteps(simd, mem, { ...saved, dz, dzStep }, [B, T, H], activation, scratch)
+        : jsBackwardStep(mem, { ...saved, dz, dzStep }, [B, T, H], activation);
       for (let t = T - 1; t >= 0; t--) {
-        const DH = mem.values(dh), G = mem.values(gates), C = mem.values(c), TC = mem.values(tanhC);
-        const DZ = mem.values(dz), DZS = mem.values(dzStep);
-        const DHN = dhNext === undefined ? undefined : mem.values(dhNext);
-        for (let b = 0; b < B; b++) {
-          const sRow = (b * T + t) * H;
-          const zRow = (b * T + t) * H4;
-          const stepRow = b * H4;
-          for (let j = 0; j < H; j++) {
-            const dhTotal = DHN === undefined ? DH[sRow + j] : DH[sRow + j] + DHN[b * H + j];
-            const i = G[zRow + j], f = G[zRow + H + j], g = G[zRow + 2 * H + j], o = G[zRow + 3 * H + j];
-            const tc = TC[sRow + j];
-            const dc = dhTotal * o * (1 - tc * tc) + dcNext[b * H + j];
-            const cPrev = t === 0 ? 0 : C[sRow - H + j];
-            // Gate slopes from the gate outputs; the sigmoid case inline (the common one, and the hot loop).
-            const si = sigmoidGates ? i * (1 - i) : slope(i);
-            const sf = sigmoidGates ? f * (1 - f) : slope(f);
-            const so = sigmoidGates ? o * (1 - o) : slope(o);
-            dcNext[b * H + j] = dc * f;
-            DZS[stepRow + j] = dc * g * si;
-            DZS[stepRow + H + j] = dc * cPrev * sf;
-            DZS[stepRow + 2 * H + j] = dc * i * (1 - g * g);
-            DZS[stepRow + 3 * H + j] = dhTotal * tc * so;
-          }
-          DZ.set(DZS.subarray(stepRow, stepRow + H4), zRow);
-        }
+        steps(t, dhNext);
         if (dhNext !== undefined) mem.free(dhNext);
         dhNext = t > 0 ? mem.matMul(dzStep, recurrentKernelT) : undefined;
       }
@@ -278,9 +229,73 @@ function lstmBackward(backendName: string) {
       throw error;
     } finally {
       if (dhNext !== undefined) mem.free(dhNext);
-      mem.free(dzStep);
+      for (const info of scratch) mem.free(info);
     }
     return dz;
+  };
+}
+
+interface BackwardTensors {
+  dh: tf.TensorInfo;
+  gates: tf.TensorInfo;
+  c: tf.TensorInfo;
+  tanhC: tf.TensorInfo;
+}
+
+function simdBackwardSteps(
+  { routines, offset }: ReturnType<typeof simdOn>,
+  mem: SequenceMemory,
+  tensors: BackwardTensors & { dz: tf.TensorInfo; dzStep: tf.TensorInfo },
+  [B, T, H]: number[],
+  activation: LstmGateActivation,
+  scratch: tf.TensorInfo[],
+) {
+  const step = activation === 'sigmoid' ? routines.lstmBackwardStep : routines.lstmBackwardStepHard;
+  const zero = offset(zeroRow(mem, H, scratch));
+  // The cell gradient carried from step t+1 to t (zero after the last step).
+  const dcNext = offset(zeroRow(mem, B * H, scratch));
+  const [dh, gates, c, tanhC, dz, dzStep] = [tensors.dh, tensors.gates, tensors.c, tensors.tanhC, tensors.dz, tensors.dzStep].map(offset);
+  const gateStride = T * 16 * H, seqStride = T * 4 * H;
+  return (t: number, dhNext: tf.TensorInfo | undefined) => {
+    const gateAt = t * 16 * H, seqAt = t * 4 * H;
+    step(
+      dh + seqAt, dhNext === undefined ? zero : offset(dhNext), dhNext === undefined ? 0 : 4 * H,
+      gates + gateAt, t === 0 ? zero : c + seqAt - 4 * H, t === 0 ? 0 : seqStride,
+      tanhC + seqAt, dcNext, dz + gateAt, dzStep, gateStride, seqStride, B, H,
+    );
+  };
+}
+
+/** The same step in JS (the cpu backend, or units not a multiple of 4). */
+function jsBackwardStep(
+  mem: SequenceMemory,
+  tensors: BackwardTensors & { dz: tf.TensorInfo; dzStep: tf.TensorInfo },
+  [B, T, H]: number[],
+  activation: LstmGateActivation,
+) {
+  const H4 = 4 * H;
+  const slope = activation === 'sigmoid' ? (y: number) => y * (1 - y) : (y: number) => (y > 0 && y < 1 ? 0.2 : 0);
+  const dcNext = new Float32Array(B * H);
+  return (t: number, dhNext: tf.TensorInfo | undefined) => {
+    const DH = mem.values(tensors.dh), G = mem.values(tensors.gates), C = mem.values(tensors.c), TC = mem.values(tensors.tanhC);
+    const DZ = mem.values(tensors.dz), DZS = mem.values(tensors.dzStep);
+    const DHN = dhNext === undefined ? undefined : mem.values(dhNext);
+    for (let b = 0; b < B; b++) {
+      const sRow = (b * T + t) * H, zRow = (b * T + t) * H4, stepRow = b * H4;
+      for (let j = 0; j < H; j++) {
+        const dhTotal = DHN === undefined ? DH[sRow + j] : DH[sRow + j] + DHN[b * H + j];
+        const i = G[zRow + j], f = G[zRow + H + j], g = G[zRow + 2 * H + j], o = G[zRow + 3 * H + j];
+        const tc = TC[sRow + j];
+        const dc = dhTotal * o * (1 - tc * tc) + dcNext[b * H + j];
+        const cPrev = t === 0 ? 0 : C[sRow - H + j];
+        dcNext[b * H + j] = dc * f;
+        DZS[stepRow + j] = dc * g * slope(i);
+        DZS[stepRow + H + j] = dc * cPrev * slope(f);
+        DZS[stepRow + 2 * H + j] = dc * i * (1 - g * g);
+        DZS[stepRow + 3 * H + j] = dhTotal * tc * slope(o);
+      }
+      DZ.set(DZS.subarray(stepRow, stepRow + H4), zRow);
+    }
   };
 }
 

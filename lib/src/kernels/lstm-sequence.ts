@@ -39,47 +39,62 @@ export function lstmSequence(
     throw new Error(`LSTM kernel must be [${inputDim}, ${4 * units}], got [${weights.kernel.shape}]`);
   }
   if (time === 0) throw new Error('lstmSequence needs at least one time step');
+  registerLstmSequenceKernels();
+  if (lstmKernelsAvailable()) return layerWithKernels(x, weights, recurrentActivation);
   return tf.tidy(() => {
     let xw = tf.matMul(tf.reshape(x, [batch * time, inputDim]), weights.kernel);
     if (weights.bias !== undefined) xw = tf.add(xw, weights.bias);
-    const xw3 = tf.reshape(xw, [batch, time, 4 * units]) as tf.Tensor3D;
-    registerLstmSequenceKernels();
-    return lstmKernelsAvailable()
-      ? recurrenceWithKernels(xw3, weights.recurrentKernel, recurrentActivation)
-      : recurrenceWithOps(xw3, weights.recurrentKernel, recurrentActivation);
+    return recurrenceWithOps(tf.reshape(xw, [batch, time, 4 * units]) as tf.Tensor3D, weights.recurrentKernel, recurrentActivation);
   });
 }
 
-function recurrenceWithKernels(
-  xw: tf.Tensor3D,
-  recurrentKernel: tf.Tensor2D,
-  recurrentActivation: LstmGateActivation,
-): tf.Tensor3D {
+/**
+ * The whole layer as one differentiable op. Backward: the recurrence kernel gives dz (the gradient of x W + b); then
+ * dW and dU come from ONE product [x | h_{t-1}]^T dz (the wasm product re-packs its right operand on every call, and
+ * dz is the big one), db = sum dz and dx = dz W^T.
+ */
+function layerWithKernels(x: tf.Tensor3D, weights: LstmWeights, recurrentActivation: LstmGateActivation): tf.Tensor3D {
   const attrs = { recurrentActivation };
-  const forwardAndBackward = (xwIn: tf.Tensor, uIn: tf.Tensor, save: tf.GradSaveFunc) => {
-    const [h, c, tanhC, gates] = tf.engine().runKernel(LSTM_FORWARD_KERNEL, { xw: xwIn, recurrentKernel: uIn }, attrs) as tf.Tensor[];
-    save([h, c, tanhC, gates, uIn]);
+  const [batch, time, inputDim] = x.shape;
+  const units = weights.recurrentKernel.shape[0];
+  const rows = batch * time;
+  const withBias = weights.bias !== undefined;
+  const forwardAndBackward = (...args: tf.Tensor[]) => {
+    const save = args.pop() as unknown as tf.GradSaveFunc;
+    const [xIn, kernel, recurrentKernel, bias] = args as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D, tf.Tensor1D | undefined];
+    let xw = tf.matMul(tf.reshape(xIn, [rows, inputDim]), kernel);
+    if (bias !== undefined) xw = tf.add(xw, bias);
+    const [h, ...rest] = tf.engine().runKernel(
+      LSTM_FORWARD_KERNEL,
+      { xw: tf.reshape(xw, [batch, time, 4 * units]), recurrentKernel },
+      attrs,
+    ) as tf.Tensor[];
+    save([xIn, kernel, recurrentKernel, h, ...rest]);
     return {
       value: h,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [hSaved, cSaved, tanhCSaved, gatesSaved, u] = saved as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor2D];
-        const [batch, time, units] = hSaved.shape;
-        const dz = tf.engine().runKernel(
-          LSTM_BACKWARD_KERNEL,
-          { dh: dy as tf.Tensor, gates: gatesSaved, c: cSaved, tanhC: tanhCSaved, recurrentKernelT: tf.transpose(u) },
-          attrs,
-        ) as tf.Tensor3D;
-        // dU = sum_t h_{t-1}^T dz_t, as one product over all steps (h_{-1} = 0).
-        const hPrev = time === 1
-          ? tf.zeros([batch, 1, units])
-          : tf.concat([tf.zeros([batch, 1, units]), tf.slice(hSaved, [0, 0, 0], [batch, time - 1, units])], 1);
-        const du = tf.matMul(tf.reshape(hPrev, [batch * time, units]), tf.reshape(dz, [batch * time, 4 * units]), true, false);
-        return [dz, du];
+        const [xSaved, w, u, hSaved, cSaved, tanhCSaved, gatesSaved] = saved;
+        const dz = tf.reshape(
+          tf.engine().runKernel(
+            LSTM_BACKWARD_KERNEL,
+            { dh: dy, gates: gatesSaved, c: cSaved, tanhC: tanhCSaved, recurrentKernelT: tf.transpose(u) },
+            attrs,
+          ) as tf.Tensor,
+          [rows, 4 * units],
+        );
+        // h_{t-1} of every step (h_{-1} = 0) beside x: one product gives [dW; dU].
+        const hPrev = tf.pad(tf.slice(hSaved, [0, 0, 0], [batch, time - 1, units]), [[0, 0], [1, 0], [0, 0]]);
+        const dWU = tf.matMul(tf.reshape(tf.concat([xSaved, hPrev], 2), [rows, inputDim + units]), dz, true, false);
+        const dx = tf.reshape(tf.matMul(dz, w, false, true), [batch, time, inputDim]);
+        const dW = tf.slice(dWU, [0, 0], [inputDim, 4 * units]);
+        const dU = tf.slice(dWU, [inputDim, 0], [units, 4 * units]);
+        return withBias ? [dx, dW, dU, tf.sum(dz, 0)] : [dx, dW, dU];
       },
     };
   };
   const run = tf.customGrad(forwardAndBackward as unknown as Parameters<typeof tf.customGrad>[0]);
-  return run(xw, recurrentKernel) as tf.Tensor3D;
+  const inputs = [x, weights.kernel, weights.recurrentKernel, ...(withBias ? [weights.bias as tf.Tensor1D] : [])];
+  return run(...inputs) as tf.Tensor3D;
 }
 
 /** The same recurrence with ordinary ops: the reference, and the path for backends without the kernels. */

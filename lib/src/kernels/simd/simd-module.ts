@@ -7,6 +7,8 @@
  * The module is assembled at start-up (wasm-assembler.ts) and imports the backend's memory, so pointers are the
  * tensors' byte offsets in that memory.
  */
+import { lstmBackwardStepDefinition, lstmForwardStepDefinition } from './lstm-routines';
+import { transposeDefinition } from './transpose-routine';
 import { assembleModule, Code, f32, FunctionDefinition, i32, v128 } from './wasm-assembler';
 
 export interface SimdRoutines {
@@ -21,7 +23,24 @@ export interface SimdRoutines {
   ): void;
   /** out[c] = sum over r of x[r * cols + c], for an [rows, cols] float32 matrix (byte offsets). */
   columnSums(x: number, out: number, rows: number, cols: number): void;
+  /** out [cols, rows] = x [rows, cols]^T for 4-byte elements (byte offsets). */
+  transpose(x: number, out: number, rows: number, cols: number): void;
+  /** One LSTM step forward, sigmoid or hard-sigmoid gates (parameters: lstm-routines.ts). */
+  lstmForwardStep: LstmForwardStep;
+  lstmForwardStepHard: LstmForwardStep;
+  /** One LSTM step backward (parameters: lstm-routines.ts). */
+  lstmBackwardStep: LstmBackwardStep;
+  lstmBackwardStepHard: LstmBackwardStep;
 }
+
+type LstmForwardStep = (
+  xw: number, rec: number, recStride: number, cPrev: number, cPrevStride: number, gates: number, c: number,
+  tanhC: number, h: number, hNext: number, gateStride: number, seqStride: number, rows: number, units: number,
+) => void;
+type LstmBackwardStep = (
+  dh: number, dhNext: number, dhNextStride: number, gates: number, cPrev: number, cPrevStride: number, tanhC: number,
+  dcNext: number, dz: number, dzStep: number, gateStride: number, seqStride: number, rows: number, units: number,
+) => void;
 
 /** The lane operations the routines are written with: 4 floats at a time, or one for the tail. */
 interface Lanes {
@@ -120,7 +139,11 @@ export function simdRoutines(memory: WebAssembly.Memory): SimdRoutines {
   let routines = instances.get(memory);
   if (routines === undefined) {
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const binary = assembleModule([adamDefinition(), columnSumsDefinition()], shared);
+    const definitions = [adamDefinition(), columnSumsDefinition(), transposeDefinition()];
+    for (const gate of ['sigmoid', 'hardSigmoid'] as const) {
+      definitions.push(lstmForwardStepDefinition(gate), lstmBackwardStepDefinition(gate));
+    }
+    const binary = assembleModule(definitions, shared);
     const instance = new WebAssembly.Instance(new WebAssembly.Module(binary), { env: { memory } });
     routines = instance.exports as unknown as SimdRoutines;
     instances.set(memory, routines);

@@ -64,6 +64,8 @@ export class Code {
   i32Shl() { return this.op(0x74); }
   i32And() { return this.op(0x71); }
   i32GeU() { return this.op(0x4f); }
+  i32Load(offset = 0) { return this.op(0x28, 2, ...uleb(offset)); }
+  i32Store(offset = 0) { return this.op(0x36, 2, ...uleb(offset)); }
 
   f32Add() { return this.op(0x92); }
   f32Mul() { return this.op(0x94); }
@@ -81,6 +83,22 @@ export class Code {
   f32x4Mul() { return this.simd(0xe6); }
   f32x4Div() { return this.simd(0xe7); }
   f32x4Sqrt() { return this.simd(0xe3); }
+  f32x4Sub() { return this.simd(0xe5); }
+  f32x4Neg() { return this.simd(0xe1); }
+  f32x4Min() { return this.simd(0xe8); }
+  f32x4Max() { return this.simd(0xe9); }
+  f32x4Nearest() { return this.simd(0x6a); } // round to nearest, ties to even
+  f32x4Gt() { return this.simd(0x44); } // lane mask: all ones where a > b
+  f32x4Lt() { return this.simd(0x43); }
+  v128And() { return this.simd(0x4e); }
+  i32x4Splat() { return this.simd(0x11); }
+  /** i8x16.shuffle picking 4-byte lanes: 0-3 from the first operand, 4-7 from the second. */
+  lanes32Shuffle(lanes: [number, number, number, number]) {
+    return this.simd(0x0d, ...lanes.flatMap((lane) => [4 * lane, 4 * lane + 1, 4 * lane + 2, 4 * lane + 3]));
+  }
+  i32x4Add() { return this.simd(0xae); }
+  i32x4Shl() { return this.simd(0xab); } // shift count: an i32 on top of the vector
+  i32x4TruncSatF32x4S() { return this.simd(0xf8); }
 
   /**
    * `for (local = start; local < end; local += step) body` with `start`, `end` (and `step` when not a constant) as i32
