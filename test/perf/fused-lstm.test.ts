@@ -148,11 +148,14 @@ describe('perf: transpose-free matmul on wasm', () => {
     await tf.ready();
   });
 
-  it('gives the same products as the cpu backend for every transpose combination, 2D and batched', async () => {
+  it('gives the same products as the cpu backend for every transpose combination, 2D and batched, either operand wider', async () => {
+    // Output wider than tall ([3, 9], [2, 3, 9]): the swapped form (b^T a^T)^T runs.
     const shapes: [number[], number[]][] = [
       [[5, 7], [7, 3]],
       [[2, 5, 7], [2, 7, 3]],
       [[2, 5, 7], [1, 7, 3]],
+      [[3, 6], [6, 9]],
+      [[2, 3, 6], [2, 6, 9]],
     ];
     const swap = (s: number[]) => [...s.slice(0, -2), s[s.length - 1], s[s.length - 2]];
     const cases = shapes.flatMap(([sa, sb]) =>
@@ -176,9 +179,12 @@ describe('perf: transpose-free matmul on wasm', () => {
         const a = tf.tensor(reference[i].a);
         const b = tf.tensor(reference[i].b);
         const want = tf.tensor(reference[i].want);
-        const got = tf.matMul(a, b, ta, tb);
-        assert.deepEqual(got.shape, want.shape);
-        assert.ok(maxAbsDiff(got, want) < 1e-4, `transposeA=${ta} transposeB=${tb} differs`);
+        // Twice: a plain product's first use of b is swapped, the second uses the packed b.
+        for (const use of ['first', 'second']) {
+          const got = tf.matMul(a, b, ta, tb);
+          assert.deepEqual(got.shape, want.shape);
+          assert.ok(maxAbsDiff(got, want) < 1e-4, `transposeA=${ta} transposeB=${tb} (${use} use) differs`);
+        }
         const fused = tf.fused.matMul({ a, b, transposeA: ta, transposeB: tb, activation: 'relu' });
         assert.ok(maxAbsDiff(fused, tf.relu(want)) < 1e-4, `fused transposeA=${ta} transposeB=${tb} differs`);
       });

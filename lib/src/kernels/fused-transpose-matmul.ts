@@ -48,15 +48,29 @@ export function unregisterTransposeFreeMatMul(backendName = 'wasm'): void {
   }
 }
 
+/** Right operands of plain products seen before: XNNPACK keeps their packed copy (until the tensor is disposed). */
+const packedBefore = new WeakSet<object>();
+
 /**
- * `swappable`: a^T b may run as (b^T a)^T (no bias or activation to apply). XNNPACK re-packs the right operand of
- * every product, and packing costs more per element than a transpose, so for a^T b with b the wider one (the weight
- * gradient of an LSTM layer: [x | h]^T dz, dz being [batch*time, 4*units]) the swapped form packs the narrow one.
+ * `swappable` (BatchMatMul; _FusedMatMul has a bias to broadcast): a b may run as (b^T a^T)^T. XNNPACK packs the
+ * right operand of a product into its own layout, at a cost per element several times a transpose's, and keeps the
+ * packed copy only while that tensor lives. So when the right operand is the wider one and will be packed anyway (a
+ * transposed operand, or a tensor never multiplied before, like weights just updated by the optimiser), the swapped
+ * form packs the narrow one: [x | h]^T dz of an LSTM layer (dz [batch*time, 4*units]), x W of a dense layer in
+ * training (W [784, 256], x [64, 784]).
  */
 function transposeFreeKernel(original: KernelFn, backendName: string, swappable: boolean): KernelFn {
   const kernel = (args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] => {
     const attrs = (args.attrs ?? {}) as { transposeA?: boolean; transposeB?: boolean };
-    if (!attrs.transposeA && !attrs.transposeB) return original(args);
+    const { a, b } = args.inputs;
+    if (a === undefined || b === undefined) throw new Error('BatchMatMul needs inputs a and b');
+    const plainProduct = !attrs.transposeA && !attrs.transposeB;
+    const rows = a.shape[a.shape.length - (attrs.transposeA ? 1 : 2)];
+    const cols = b.shape[b.shape.length - (attrs.transposeB ? 2 : 1)];
+    const singleMatrix = a.shape.length === 2 && b.shape.length === 2;
+    const swap = swappable && cols > rows && (plainProduct ? singleMatrix && !packedBefore.has(b.dataId) : true);
+    if (plainProduct) packedBefore.add(b.dataId);
+    if (plainProduct && !swap) return original(args);
     // Looked up per call: the fast Transpose kernel may be registered (or restored) after this wrapper.
     const transpose = tf.getKernel(tf.Transpose, backendName)!.kernelFunc as unknown as KernelFn;
     const backend = args.backend as DisposingBackend;
@@ -70,19 +84,18 @@ function transposeFreeKernel(original: KernelFn, backendName: string, swappable:
       if (temporary) temporaries.push(out);
       return out;
     };
-    const inputs = { ...args.inputs };
-    const { a, b } = args.inputs;
-    if (a === undefined || b === undefined) throw new Error('BatchMatMul needs inputs a and b');
     const plain = { ...args.attrs, transposeA: false, transposeB: false };
     try {
-      if (swappable && attrs.transposeA && !attrs.transposeB && b.shape[b.shape.length - 1] > a.shape[a.shape.length - 1]) {
-        const swapped = original({ inputs: { a: swapLastTwo(b), b: a }, backend: args.backend, attrs: plain }) as tf.TensorInfo;
+      if (swap) {
+        const left = attrs.transposeB ? b : swapLastTwo(b);
+        const right = attrs.transposeA ? a : swapLastTwo(a);
+        const swapped = original({ inputs: { ...args.inputs, a: left, b: right }, backend: args.backend, attrs: plain }) as tf.TensorInfo;
         temporaries.push(swapped);
         return swapLastTwo(swapped, false);
       }
-      if (attrs.transposeA) inputs.a = swapLastTwo(a);
-      if (attrs.transposeB) inputs.b = swapLastTwo(b);
-      return original({ inputs, backend: args.backend, attrs: plain });
+      const left = attrs.transposeA ? swapLastTwo(a) : a;
+      const right = attrs.transposeB ? swapLastTwo(b) : b;
+      return original({ inputs: { ...args.inputs, a: left, b: right }, backend: args.backend, attrs: plain });
     } finally {
       for (const t of temporaries) backend.disposeData(t.dataId);
     }

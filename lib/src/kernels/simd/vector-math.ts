@@ -3,12 +3,16 @@
  * inline into a function body.
  *
  * exp(y) = 2^n * e^r with n = round(y / ln 2) and |r| <= ln2 / 2: a degree-6 Taylor polynomial gives e^r to ~1e-7
- * relative, and 2^n is built directly in the float's exponent bits. y is clamped to +-87.3 so 2^n stays a normal
- * float: sigmoid then saturates at 1 and ~1e-38, where float32 has nothing finer to say.
+ * relative, and 2^n is built directly in the float's exponent bits. The rounding adds 1.5 * 2^23 (then the float's
+ * low mantissa bits hold n, so a shift by 23 moves n into the exponent field; cheaper than round-and-convert). y is
+ * clamped to +-87.3 so 2^n stays a normal float: sigmoid then saturates at 1 and ~1e-38, where float32 has nothing
+ * finer to say.
  */
 import { Code, v128, ValueType } from './wasm-assembler';
 
 const CLAMP = 87.3;
+const ROUNDING = 12582912; // 1.5 * 2^23: adding it rounds to an integer, kept in the low mantissa bits
+const ONE_BITS = 0x3f800000; // bits of 1.0f: 127 << 23
 const LN2_HI = 0.693145751953125; // ln 2 split in two so n * LN2_HI is exact
 const LN2_LO = 1.428606765330187e-6;
 const TAYLOR = [1 / 720, 1 / 120, 1 / 24, 1 / 6, 1 / 2, 1, 1]; // highest power first
@@ -29,35 +33,36 @@ export interface VectorSigmoid {
 
 /** A sigmoid whose locals start at index `firstLocal` of the function. */
 export function vectorSigmoid(firstLocal: number): VectorSigmoid {
-  const constants = { low: -CLAMP, high: CLAMP, log2e: Math.LOG2E, ln2Hi: LN2_HI, ln2Lo: LN2_LO, two: 2 };
+  const constants = { low: -CLAMP, high: CLAMP, log2e: Math.LOG2E, ln2Hi: LN2_HI, ln2Lo: LN2_LO, two: 2, rounding: ROUNDING };
   const names = Object.keys(constants) as (keyof typeof constants)[];
   const at: Record<string, number> = {};
   names.forEach((name, k) => (at[name] = firstLocal + k));
   const taylor = TAYLOR.map((_, k) => firstLocal + names.length + k);
-  const exponentBias = firstLocal + names.length + TAYLOR.length; // i32x4 splat(127)
-  const [y, n] = [exponentBias + 1, exponentBias + 2];
+  const oneBits = firstLocal + names.length + TAYLOR.length; // i32x4 splat(bits of 1.0)
+  const [y, n, rounded] = [oneBits + 1, oneBits + 2, oneBits + 3];
   const one = taylor[TAYLOR.length - 1];
 
   const sigmoid = (c: Code) => {
     // y = clamp(-x); n = round(y log2 e); r = y - n ln2 (in two parts, kept in y)
     c.f32x4Neg().get(at.high).f32x4Min().get(at.low).f32x4Max().set(y);
-    c.get(y).get(at.log2e).f32x4Mul().f32x4Nearest().set(n);
+    c.get(y).get(at.log2e).f32x4Mul().get(at.rounding).f32x4Add().set(rounded);
+    c.get(rounded).get(at.rounding).f32x4Sub().set(n);
     c.get(y).get(n).get(at.ln2Hi).f32x4Mul().f32x4Sub().get(n).get(at.ln2Lo).f32x4Mul().f32x4Sub().set(y);
-    // e^r by Horner, times 2^n = bits ((n + 127) << 23)
+    // e^r by Horner, times 2^n = bits ((n << 23) + bits of 1.0)
     c.get(taylor[0]);
     for (const coefficient of taylor.slice(1)) c.get(y).f32x4Mul().get(coefficient).f32x4Add();
-    c.get(n).i32x4TruncSatF32x4S().get(exponentBias).i32x4Add().i32(23).i32x4Shl().f32x4Mul();
+    c.get(rounded).i32(23).i32x4Shl().get(oneBits).i32x4Add().f32x4Mul();
     // 1 / (1 + e^-x)
     c.set(y).get(one).get(one).get(y).f32x4Add().f32x4Div();
   };
   return {
-    locals: [...names, ...TAYLOR, 'bias', 'y', 'n'].map(() => v128),
+    locals: [...names, ...TAYLOR, 'oneBits', 'y', 'n', 'rounded'].map(() => v128),
     one,
     two: at.two,
     init(c) {
       for (const name of names) c.f32(constants[name]).f32x4Splat().set(at[name]);
       TAYLOR.forEach((value, k) => c.f32(value).f32x4Splat().set(taylor[k]));
-      c.i32(127).i32x4Splat().set(exponentBias);
+      c.i32(ONE_BITS).i32x4Splat().set(oneBits);
     },
     sigmoid,
     tanh(c) {

@@ -87,7 +87,6 @@ export class Code {
   f32x4Neg() { return this.simd(0xe1); }
   f32x4Min() { return this.simd(0xe8); }
   f32x4Max() { return this.simd(0xe9); }
-  f32x4Nearest() { return this.simd(0x6a); } // round to nearest, ties to even
   f32x4Gt() { return this.simd(0x44); } // lane mask: all ones where a > b
   f32x4Lt() { return this.simd(0x43); }
   v128And() { return this.simd(0x4e); }
@@ -98,7 +97,6 @@ export class Code {
   }
   i32x4Add() { return this.simd(0xae); }
   i32x4Shl() { return this.simd(0xab); } // shift count: an i32 on top of the vector
-  i32x4TruncSatF32x4S() { return this.simd(0xf8); }
 
   /**
    * `for (local = start; local < end; local += step) body` with `start`, `end` (and `step` when not a constant) as i32
