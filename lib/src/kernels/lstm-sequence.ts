@@ -62,8 +62,8 @@ function layerWithKernels(x: tf.Tensor3D, weights: LstmWeights, recurrentActivat
   const forwardAndBackward = (...args: tf.Tensor[]) => {
     const save = args.pop() as unknown as tf.GradSaveFunc;
     const [xIn, kernel, recurrentKernel, bias] = args as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D, tf.Tensor1D | undefined];
-    let xw = tf.matMul(tf.reshape(xIn, [rows, inputDim]), kernel);
-    if (bias !== undefined) xw = tf.add(xw, bias);
+    // The bias rides along in the product (XNNPACK adds it while writing the output).
+    const xw = tf.fused.matMul({ a: tf.reshape(xIn, [rows, inputDim]), b: kernel, bias });
     const [h, ...rest] = tf.engine().runKernel(
       LSTM_FORWARD_KERNEL,
       { xw: tf.reshape(xw, [batch, time, 4 * units]), recurrentKernel },
