@@ -184,7 +184,7 @@ async function measureInterleaved(
   const data = syntheticData(model, o.batchSize * maxBatches);
   const activate = (variant: Variant) => useKernelVariant(backend, variant);
   const runs = configs.map((config) => {
-    const reference = buildReferenceModel(model, config.variant === 'course' ? 'fused' : 'layers');
+    const reference = buildReferenceModel(model, config.variant);
     const row: Row = { model, backend: tf.getBackend(), threads, ...config, examplesPerEpoch: 0, epochSeconds: [], examplesPerSec: 0, leakedTensors: 0, rssMb: [] };
     return { config, reference, runner: epochRunner(reference, data, config.loop, o.batchSize), row };
   });

@@ -57,7 +57,7 @@ interface ModelProfile {
 }
 
 async function profileModel(name: ReferenceModelName, o: Options, timer: KernelTimer): Promise<ModelProfile> {
-  const reference = buildReferenceModel(name, o.variant === 'course' ? 'fused' : 'layers');
+  const reference = buildReferenceModel(name, o.variant);
   const data = syntheticData(name, o.batchSize);
   const optimizer = adam(1e-3);
   const variables = reference.model.trainableWeights.map((w) => w.read() as tf.Variable);

@@ -1,19 +1,22 @@
 /**
  * The reference models of the benchmark and the profiler, built the same way for every backend.
- * `lstm: 'fused'` swaps tf.layers.lstm for the course's fused LSTM layer (same maths, fewer ops).
+ * The `course` variant uses what the course library offers for the same maths: its fused LSTM layer instead of
+ * tf.layers.lstm, its cross-entropy (as `compileClassifier` compiles) instead of tf.layers'; `stock` uses TF.js's.
  */
 import * as tf from '@tensorflow/tfjs';
 import { fusedLstm } from '../../lib/src/kernels/lstm-layer';
+import { categoricalCrossentropy } from '../../lib/src/train/losses';
 
 export const REFERENCE_MODELS = ['mlp', 'cnn', 'lstm', 'cifar-cnn', 'siamese-bilstm'] as const;
 export type ReferenceModelName = (typeof REFERENCE_MODELS)[number];
-export type LstmImplementation = 'layers' | 'fused';
+export type ModelVariant = 'stock' | 'course';
 
 export interface ReferenceModel {
   model: tf.LayersModel;
-  /** Loss of one batch, as tf.layers computes it for this model's compile() loss. */
+  /** Loss of one batch (the mean of `perExample`). */
   loss: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar;
-  lossName: 'categoricalCrossentropy' | 'binaryCrossentropy';
+  /** The loss to compile with: per-example losses, or tf.layers' loss by name. */
+  perExample: ((yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor) | 'categoricalCrossentropy' | 'binaryCrossentropy';
 }
 
 export function parseModelNames(list: string): ReferenceModelName[] {
@@ -26,22 +29,35 @@ export function parseModelNames(list: string): ReferenceModelName[] {
   return names as ReferenceModelName[];
 }
 
-const categorical = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.mean(tf.metrics.categoricalCrossentropy(yTrue, yPred)) as tf.Scalar;
-const binary = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.mean(tf.metrics.binaryCrossentropy(yTrue, yPred)) as tf.Scalar;
+const mean = (perExample: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor) => (yTrue: tf.Tensor, yPred: tf.Tensor) =>
+  tf.mean(perExample(yTrue, yPred)) as tf.Scalar;
 
-export function buildReferenceModel(name: ReferenceModelName, lstm: LstmImplementation = 'fused'): ReferenceModel {
-  switch (name) {
-    case 'mlp':
-      return { model: mlp(), loss: categorical, lossName: 'categoricalCrossentropy' };
-    case 'cnn':
-      return { model: mnistCnn(0), loss: categorical, lossName: 'categoricalCrossentropy' };
-    case 'lstm':
-      return { model: embeddingLstm(lstm), loss: binary, lossName: 'binaryCrossentropy' };
-    case 'cifar-cnn':
-      return { model: cifarCnn(), loss: categorical, lossName: 'categoricalCrossentropy' };
-    case 'siamese-bilstm':
-      return { model: siameseBilstm(lstm), loss: binary, lossName: 'binaryCrossentropy' };
+function losses(name: ReferenceModelName, variant: ModelVariant): Pick<ReferenceModel, 'loss' | 'perExample'> {
+  if (name === 'lstm' || name === 'siamese-bilstm') {
+    return { loss: mean(tf.metrics.binaryCrossentropy), perExample: 'binaryCrossentropy' };
   }
+  return variant === 'course'
+    ? { loss: mean(categoricalCrossentropy), perExample: categoricalCrossentropy }
+    : { loss: mean(tf.metrics.categoricalCrossentropy), perExample: 'categoricalCrossentropy' };
+}
+
+export function buildReferenceModel(name: ReferenceModelName, variant: ModelVariant = 'course'): ReferenceModel {
+  const lstm = variant === 'course' ? fusedLstm : tf.layers.lstm;
+  const model = (() => {
+    switch (name) {
+      case 'mlp':
+        return mlp();
+      case 'cnn':
+        return mnistCnn(0);
+      case 'lstm':
+        return embeddingLstm(lstm);
+      case 'cifar-cnn':
+        return cifarCnn();
+      case 'siamese-bilstm':
+        return siameseBilstm(lstm);
+    }
+  })();
+  return { model, ...losses(name, variant) };
 }
 
 function mlp(): tf.LayersModel {
@@ -69,17 +85,18 @@ export function mnistCnn(dropout: number): tf.LayersModel {
   return tf.sequential({ layers });
 }
 
-function recurrent(impl: LstmImplementation, units: number, goBackwards = false): tf.layers.Layer {
+type LstmFactory = typeof fusedLstm | typeof tf.layers.lstm;
+
+function recurrent(lstm: LstmFactory, units: number, goBackwards = false): tf.layers.Layer {
   // Sigmoid gates (as PyTorch); tf.layers.lstm defaults to hardSigmoid.
-  const config = { units, recurrentActivation: 'sigmoid', goBackwards } as const;
-  return impl === 'fused' ? fusedLstm(config) : tf.layers.lstm(config);
+  return lstm({ units, recurrentActivation: 'sigmoid', goBackwards });
 }
 
-function embeddingLstm(impl: LstmImplementation): tf.LayersModel {
+function embeddingLstm(lstm: LstmFactory): tf.LayersModel {
   return tf.sequential({
     layers: [
       tf.layers.embedding({ inputDim: 5000, outputDim: 64, inputLength: 40 }),
-      recurrent(impl, 64),
+      recurrent(lstm, 64),
       tf.layers.dense({ units: 1, activation: 'sigmoid' }),
     ],
   });
@@ -108,12 +125,12 @@ export const SIAMESE_VOCAB = 10000;
 export const SIAMESE_LENGTH = 40;
 
 /** MRPC-style pair model: shared Embedding(100) + BiLSTM(64) encoder, features [u, v, |u-v|, u*v], sigmoid head. */
-function siameseBilstm(impl: LstmImplementation): tf.LayersModel {
+function siameseBilstm(lstm: LstmFactory): tf.LayersModel {
   const left = tf.input({ shape: [SIAMESE_LENGTH], dtype: 'int32', name: 'left' });
   const right = tf.input({ shape: [SIAMESE_LENGTH], dtype: 'int32', name: 'right' });
   const embedding = tf.layers.embedding({ inputDim: SIAMESE_VOCAB, outputDim: 100 });
-  const forward = recurrent(impl, 64);
-  const backward = recurrent(impl, 64, true);
+  const forward = recurrent(lstm, 64);
+  const backward = recurrent(lstm, 64, true);
   const encode = (tokens: tf.SymbolicTensor) => {
     const embedded = embedding.apply(tokens) as tf.SymbolicTensor;
     return tf.layers

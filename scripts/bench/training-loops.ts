@@ -20,7 +20,7 @@ export interface EpochRunner {
 export function epochRunner(reference: ReferenceModel, data: SyntheticSet, loop: TrainingLoop, batchSize: number): EpochRunner {
   const { model } = reference;
   if (loop === 'fit') {
-    model.compile({ optimizer: adam(1e-3), loss: reference.lossName });
+    model.compile({ optimizer: adam(1e-3), loss: reference.perExample });
     return {
       async epoch(examples) {
         const xs = batchOf(data.xs, 0, examples);

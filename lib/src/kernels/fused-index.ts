@@ -1,6 +1,6 @@
 /**
- * The performance kernels (transpose-free matmul and XNNPACK conv input gradient for wasm, whole-sequence LSTM for
- * wasm and cpu) and the fused layers' public API. `registerWasmFusedKernels` is called by
+ * The performance kernels (transpose-free matmul and XNNPACK conv input gradient for wasm, whole-sequence LSTM and
+ * classifier loss / softmax gradient for wasm and cpu) and the fused layers' public API. `registerWasmFusedKernels` is called by
  * `registerWasmTrainingKernels`; `restoreStockWasmKernels` undoes the replacements (benchmarks measure both).
  */
 import * as tf from '@tensorflow/tfjs';
@@ -10,6 +10,7 @@ import { blockTransposeKernel } from './block-transpose';
 import { blockReverseKernel, blockSliceKernel, blockTileKernel } from './fused-copy-kernels';
 import { rowGatherKernel } from './fused-gather';
 import { leadingAxesSumKernel } from './leading-axes-sum';
+import { registerSoftmaxGradient, restoreSoftmaxGradient } from './classifier-loss-kernels';
 import { registerLstmSequenceKernels } from './lstm-kernels';
 import { registerTransposeFreeMatMul, unregisterTransposeFreeMatMul } from './fused-transpose-matmul';
 
@@ -47,6 +48,7 @@ const stockKernels = new Map<string, tf.KernelConfig>();
 export function registerWasmFusedKernels(): void {
   registerTransposeFreeMatMul('wasm');
   registerLstmSequenceKernels();
+  registerSoftmaxGradient();
   if (tf.getKernel(ADAM_UPDATE, 'wasm') === undefined) {
     tf.registerKernel({ kernelName: ADAM_UPDATE, backendName: 'wasm', kernelFunc: adamUpdateWasm as unknown as tf.KernelFunc });
   }
@@ -62,11 +64,12 @@ export function registerWasmFusedKernels(): void {
 }
 
 /**
- * Put back the stock wasm kernels replaced for speed, and drop the fused Adam step (the course's Adam then runs
- * TF.js's ops). The LSTM kernels stay: they replace nothing.
+ * Put back the stock wasm kernels replaced for speed and TF.js's softmax gradient, and drop the fused Adam step (the
+ * course's Adam then runs TF.js's ops). The LSTM and loss kernels stay: they replace nothing.
  */
 export function restoreStockWasmKernels(): void {
   unregisterTransposeFreeMatMul('wasm');
+  restoreSoftmaxGradient();
   if (tf.getKernel(ADAM_UPDATE, 'wasm') !== undefined) tf.unregisterKernel(ADAM_UPDATE, 'wasm');
   for (const [kernelName, config] of stockKernels) {
     tf.unregisterKernel(kernelName, 'wasm');

@@ -13,32 +13,18 @@
  *   backward inputs dh [B,T,H], gates, c, tanhC, recurrentKernelT [4H,H] -> output dz [B,T,4H] (gradient of xw)
  */
 import * as tf from '@tensorflow/tfjs';
+import { HOST_MEMORY_BACKENDS, HostMemory, hostMemory } from './host-memory';
 import { SimdWasmBackend, simdOn } from './simd/simd-module';
 
 export const LSTM_FORWARD_KERNEL = 'CourseLstmSequenceForward';
 export const LSTM_BACKWARD_KERNEL = 'CourseLstmSequenceBackward';
-export const LSTM_KERNEL_BACKENDS = ['wasm', 'cpu'] as const;
+export const LSTM_KERNEL_BACKENDS = HOST_MEMORY_BACKENDS;
 
 export type LstmGateActivation = 'sigmoid' | 'hardSigmoid';
 
-/** What the kernels need from a backend: allocate, see memory as Float32Array, multiply, free. */
-interface SequenceMemory {
-  allocate(shape: number[]): tf.TensorInfo;
-  values(info: tf.TensorInfo): Float32Array;
+/** What the kernels need from a backend: its memory, and its matrix product. */
+interface SequenceMemory extends HostMemory {
   matMul(a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo;
-  free(info: tf.TensorInfo): void;
-}
-
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
-  disposeData(dataId: object, force?: boolean): boolean;
-}
-
-interface CpuBackendLike {
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values?: Float32Array): tf.TensorInfo;
-  data: { get(dataId: object): { values: Float32Array } };
-  disposeData(dataId: object, force?: boolean): boolean;
 }
 
 function memoryFor(backendName: string, backend: unknown): SequenceMemory {
@@ -50,24 +36,7 @@ function memoryFor(backendName: string, backend: unknown): SequenceMemory {
       backend: backend as tf.KernelBackend,
       attrs: { transposeA: false, transposeB: false },
     }) as tf.TensorInfo;
-  if (backendName === 'wasm') {
-    const wasm = backend as WasmBackendLike;
-    return {
-      // Not zeroed (malloc): the kernels write every element.
-      allocate: (shape) => wasm.makeOutput(shape, 'float32'),
-      // A fresh view each time: any allocation may grow the wasm heap and detach older views.
-      values: (info) => wasm.typedArrayFromHeap(info),
-      matMul,
-      free: (info) => void wasm.disposeData(info.dataId),
-    };
-  }
-  const cpu = backend as CpuBackendLike;
-  return {
-    allocate: (shape) => cpu.makeTensorInfo(shape, 'float32', new Float32Array(shape.reduce((a, b) => a * b, 1))),
-    values: (info) => cpu.data.get(info.dataId).values,
-    matMul,
-    free: (info) => void cpu.disposeData(info.dataId),
-  };
+  return { ...hostMemory(backendName, backend), matMul };
 }
 
 /** The named input, checked to be a float32 tensor of the given rank. */

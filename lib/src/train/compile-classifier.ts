@@ -1,6 +1,7 @@
 /** Optimisers by name and a one-call compile for classifiers, so lessons compare SGD, momentum and Adam easily. */
 import * as tf from '@tensorflow/tfjs';
 import { adam } from './adam';
+import { categoricalCrossentropy, sparseCategoricalCrossentropy } from './losses';
 
 export type OptimizerName = 'sgd' | 'momentum' | 'nesterov' | 'adam' | 'rmsprop' | 'adagrad';
 
@@ -52,7 +53,8 @@ export interface CompileClassifierOptions {
 
 /**
  * Compile with the loss that matches the output: one unit -> binary cross-entropy (labels 0/1), several ->
- * sparse categorical (integer ids, default) or categorical (one-hot) cross-entropy; accuracy as the metric.
+ * sparse categorical (integer ids, default) or categorical (one-hot) cross-entropy (the course's, see losses.ts: the
+ * same values as TF.js's, the gradient in one kernel); accuracy as the metric ('acc' in the history).
  * Expects a sigmoid/softmax output, as the course builders make by default.
  */
 export function compileClassifier(model: tf.LayersModel, options: CompileClassifierOptions = {}): tf.LayersModel {
@@ -65,12 +67,27 @@ export function compileClassifier(model: tf.LayersModel, options: CompileClassif
   if (units === 1) {
     model.compile({ optimizer, loss: 'binaryCrossentropy', metrics: ['accuracy'] });
   } else if ((options.labels ?? 'sparse') === 'sparse') {
-    // TF.js maps 'accuracy' to sparse categorical accuracy for this loss; the log key stays 'acc'.
-    model.compile({ optimizer, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+    model.compile({ optimizer, loss: sparseCategoricalCrossentropy, metrics: [named('acc', tf.metrics.sparseCategoricalAccuracy)] });
+    // tf.layers checks targets against the output's shape, [..., classes], unless the loss is its own sparse one (an
+    // identity test): tell it that this model's targets are class ids, [..., 1].
+    // (A Sequential model trains through the functional model inside it.)
+    const trained = model instanceof tf.Sequential ? (model as unknown as { model: tf.LayersModel }).model : model;
+    const internals = trained as unknown as { feedOutputShapes?: tf.Shape[] };
+    internals.feedOutputShapes = internals.feedOutputShapes?.map((shape) => [...shape.slice(0, -1), 1]);
   } else {
-    model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    model.compile({ optimizer, loss: categoricalCrossentropy, metrics: [named('acc', tf.metrics.categoricalAccuracy)] });
   }
   return model;
+}
+
+/**
+ * A metric function under the history key `name`. (With the course's loss functions TF.js cannot tell which accuracy
+ * 'accuracy' means, so the metric is given as a function, named as TF.js names its own: 'acc', 'val_acc'.)
+ */
+function named(name: string, metric: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor) {
+  const fn = (yTrue: tf.Tensor, yPred: tf.Tensor) => metric(yTrue, yPred);
+  Object.defineProperty(fn, 'name', { value: name });
+  return fn;
 }
 
 /**
@@ -78,12 +95,14 @@ export function compileClassifier(model: tf.LayersModel, options: CompileClassif
  * class ids for a categorical one); TF.js's own errors for this are obscure.
  */
 export function checkLabelFormat(model: tf.LayersModel, y: tf.Tensor): void {
-  const loss = typeof model.loss === 'string' ? model.loss : Array.isArray(model.loss) && typeof model.loss[0] === 'string' ? model.loss[0] : undefined;
+  const compiled = Array.isArray(model.loss) ? model.loss[0] : model.loss;
+  const sparse = compiled === 'sparseCategoricalCrossentropy' || compiled === sparseCategoricalCrossentropy;
+  const categorical = compiled === 'categoricalCrossentropy' || compiled === categoricalCrossentropy;
   const oneHotLike = y.rank >= 2 && (y.shape[y.rank - 1] ?? 1) > 1;
-  if (loss === 'sparseCategoricalCrossentropy' && oneHotLike) {
+  if (sparse && oneHotLike) {
     throw new Error(`labels have shape [${y.shape}] (one-hot?) but the loss expects class ids: compile with labels: 'onehot'`);
   }
-  if (loss === 'categoricalCrossentropy' && !oneHotLike) {
+  if (categorical && !oneHotLike) {
     throw new Error(`labels have shape [${y.shape}] (class ids?) but the loss expects one-hot rows: compile with labels: 'sparse'`);
   }
 }

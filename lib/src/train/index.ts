@@ -13,6 +13,7 @@ export {
   transformerSchedule,
 } from './learning-rate';
 export { CourseAdamOptimizer, adam } from './adam';
+export { categoricalCrossentropy, sparseCategoricalCrossentropy } from './losses';
 export { type EarlyStoppingOptions, EarlyStoppingWithRestore } from './early-stopping';
 export { type FeatureTensors, shuffledBatches } from './shuffled-batches';
 export {
