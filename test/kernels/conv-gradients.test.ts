@@ -270,13 +270,17 @@ describe('kernels: convolution gradients, wasm vs cpu', function () {
       [3, 2, 'same'],
       [2, 1, 'valid'],
     ] as [number, number, 'same' | 'valid'][]) {
-      it(`size ${size} strides ${strides} ${pad}`, async () => {
-        // Values in {-1, 0, 1, 2} after ReLU: most windows hold several equal maxima.
-        const x: PlainTensor = { shape: [2, 7, 6, 3], values: Array.from({ length: 252 }, () => rng.int(4) - 1) };
-        const f = (xt: tf.Tensor) => tf.maxPool(tf.relu(xt) as tf.Tensor4D, size, strides, pad);
-        const r = randomTensor(rng, (await computeOn('cpu', () => f(toTensor(x))))[0].shape);
-        await assertWasmMatchesCpu('maxPool ties', () => tf.grad((xt: tf.Tensor) => weightedLoss(f(xt), r))(toTensor(x)));
-      });
+      // 3 channels: the JS loops; 8 and 4: the SIMD 2x2 routine (even sizes: every position in a window; odd: not).
+      for (const shape of [[2, 7, 6, 3], [2, 6, 8, 8], [1, 5, 7, 4]]) {
+        it(`size ${size} strides ${strides} ${pad}, input [${shape}]`, async () => {
+          // Values in {-1, 0, 1, 2} after ReLU: most windows hold several equal maxima.
+          const n = shape.reduce((a, b) => a * b, 1);
+          const x: PlainTensor = { shape, values: Array.from({ length: n }, () => rng.int(4) - 1) };
+          const f = (xt: tf.Tensor) => tf.maxPool(tf.relu(xt) as tf.Tensor4D, size, strides, pad);
+          const r = randomTensor(rng, (await computeOn('cpu', () => f(toTensor(x))))[0].shape);
+          await assertWasmMatchesCpu('maxPool ties', () => tf.grad((xt: tf.Tensor) => weightedLoss(f(xt), r))(toTensor(x)));
+        });
+      }
     }
   });
 

@@ -3,10 +3,12 @@
  *
  * Why: tfjs-backend-wasm 4.22's MaxPoolGrad returns wrong gradients as soon as the input has more than one channel
  * (measured: every window of the second channel got zero gradient; the cpu backend and TensorFlow route dy to the
- * window's maximum). Max-pool backward is memory-bound (a few compares per input element, no multiply-adds), so a
- * typed-array pass directly over the wasm heap, without copies, is as fast as the scalar loop it replaces.
+ * window's maximum). The usual 2x2 / stride 2 pooling with channels a multiple of 4 runs as a SIMD routine
+ * (simd/max-pool-routine.ts; a [64,26,26,16] input: 3.5 ms in the JS loop, 0.16 ms); other windows as a typed-array
+ * pass directly over the wasm heap.
  */
 import * as tf from '@tensorflow/tfjs';
+import { SimdWasmBackend, simdOn } from './simd/simd-module';
 import { TensorInfo, WasmBackend, requireInputs } from './wasm-kernel-runner';
 
 export function maxPoolGradWasm(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): TensorInfo {
@@ -36,8 +38,15 @@ export function maxPoolGradWasm(args: { inputs: tf.NamedTensorInfoMap; backend: 
   const dxValues = backend.typedArrayFromHeap(dx);
   const xValues = backend.typedArrayFromHeap(input);
   const dyValues = backend.typedArrayFromHeap(dy);
-  dxValues.fill(0);
-  if (isPlainTwoByTwo(info)) routeTwoByTwo(xValues, dyValues, dxValues, info);
+  const twoByTwo = isPlainTwoByTwo(info);
+  const simd = twoByTwo && info.inChannels % 4 === 0;
+  // The SIMD routine writes every tap of every window; only positions outside all windows need zeros first.
+  if (!simd || info.inHeight !== 2 * info.outHeight || info.inWidth !== 2 * info.outWidth) dxValues.fill(0);
+  if (simd) {
+    const { routines, offset } = simdOn(backend as unknown as SimdWasmBackend);
+    const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth } = info;
+    routines.maxPoolGrad2x2(offset(input), offset(dy), offset(dx), batchSize, inHeight, inWidth, inChannels, outHeight, outWidth);
+  } else if (twoByTwo) routeTwoByTwo(xValues, dyValues, dxValues, info);
   else routeToWindowMaxima(xValues, dyValues, dxValues, info);
   return dx;
 }

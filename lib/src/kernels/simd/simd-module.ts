@@ -8,6 +8,7 @@
  * tensors' byte offsets in that memory.
  */
 import { lstmBackwardStepDefinition, lstmForwardStepDefinition } from './lstm-routines';
+import { maxPoolGrad2x2Definition } from './max-pool-routine';
 import { transposeDefinition } from './transpose-routine';
 import { assembleModule, Code, f32, FunctionDefinition, i32, v128 } from './wasm-assembler';
 
@@ -23,6 +24,8 @@ export interface SimdRoutines {
   ): void;
   /** out[c] = sum over r of x[r * cols + c], for an [rows, cols] float32 matrix (byte offsets). */
   columnSums(x: number, out: number, rows: number, cols: number): void;
+  /** Max-pool backward, 2x2 windows, stride 2, NHWC, channels a multiple of 4 (max-pool-routine.ts). */
+  maxPoolGrad2x2(x: number, dy: number, dx: number, batch: number, inHeight: number, inWidth: number, channels: number, outHeight: number, outWidth: number): void;
   /** out [cols, rows] = x [rows, cols]^T for 4-byte elements (byte offsets). */
   transpose(x: number, out: number, rows: number, cols: number): void;
   /** One LSTM step forward, sigmoid or hard-sigmoid gates (parameters: lstm-routines.ts). */
@@ -139,7 +142,7 @@ export function simdRoutines(memory: WebAssembly.Memory): SimdRoutines {
   let routines = instances.get(memory);
   if (routines === undefined) {
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const definitions = [adamDefinition(), columnSumsDefinition(), transposeDefinition()];
+    const definitions = [adamDefinition(), columnSumsDefinition(), transposeDefinition(), maxPoolGrad2x2Definition()];
     for (const gate of ['sigmoid', 'hardSigmoid'] as const) {
       definitions.push(lstmForwardStepDefinition(gate), lstmBackwardStepDefinition(gate));
     }

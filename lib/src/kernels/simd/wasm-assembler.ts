@@ -90,6 +90,9 @@ export class Code {
   f32x4Gt() { return this.simd(0x44); } // lane mask: all ones where a > b
   f32x4Lt() { return this.simd(0x43); }
   v128And() { return this.simd(0x4e); }
+  v128AndNot() { return this.simd(0x4f); } // a & ~b
+  v128Or() { return this.simd(0x50); }
+  v128Bitselect() { return this.simd(0x52); } // (a & mask) | (b & ~mask), mask on top
   i32x4Splat() { return this.simd(0x11); }
   /** i8x16.shuffle picking 4-byte lanes: 0-3 from the first operand, 4-7 from the second. */
   lanes32Shuffle(lanes: [number, number, number, number]) {
