@@ -100,6 +100,23 @@ describe('perf: wasm speed kernels agree with cpu', () => {
     assert.equal(asMatrixTranspose([4, 5], [0, 1]), undefined);
   });
 
+  it('Identity and same-type Cast share the input memory; the data lives until its last tensor is disposed', async () => {
+    await tf.setBackend('wasm');
+    registerWasmFusedKernels();
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    const x = tf.tensor2d([[1.5, -2.5], [3, 4]]);
+    const before = backend.numDataIds();
+    const copies = [tf.clone(x), tf.cast(x, 'float32')];
+    assert.equal(backend.numDataIds(), before, 'no new memory for a clone or a same-type cast');
+    const asInt = tf.cast(x, 'int32');
+    assert.equal(backend.numDataIds(), before + 1, 'a real cast allocates');
+    assert.deepEqual(Array.from(asInt.dataSync()), [1, -2, 3, 4]);
+    x.dispose();
+    for (const copy of copies) assert.deepEqual(Array.from(copy.dataSync()), [1.5, -2.5, 3, 4]);
+    tf.dispose([...copies, asInt]);
+    assert.equal(backend.numDataIds(), before - 1);
+  });
+
   it('GatherV2 rejects out-of-range rows', async () => {
     await tf.setBackend('wasm');
     registerWasmFusedKernels();

@@ -10,6 +10,7 @@ import { blockTransposeKernel } from './block-transpose';
 import { blockReverseKernel, blockSliceKernel, blockTileKernel } from './fused-copy-kernels';
 import { rowGatherKernel } from './fused-gather';
 import { leadingAxesSumKernel } from './leading-axes-sum';
+import { sharedCastKernel, sharedIdentityKernel } from './zero-copy-kernels';
 import { registerSoftmaxGradient, restoreSoftmaxGradient } from './classifier-loss-kernels';
 import { registerLstmSequenceKernels } from './lstm-kernels';
 import { registerTransposeFreeMatMul, unregisterTransposeFreeMatMul } from './fused-transpose-matmul';
@@ -28,7 +29,8 @@ export type { LstmGateActivation } from './lstm-kernels';
  * module's version is one XNNPACK convolution. GatherV2, Tile, Reverse: block copies instead of per-element index
  * arithmetic (Tile in the batch-norm gradient: 141 ms for [64,32,32,32]; Slice of a 64-row batch from 6400 rows:
  * 9.8 ms). Sum over leading axes (bias gradients): one SIMD row sweep instead of a transpose first. Transpose:
- * SIMD 4x4 blocks (1.7 ms for an LSTM's [2560, 256] gate gradient before).
+ * SIMD 4x4 blocks (1.7 ms for an LSTM's [2560, 256] gate gradient before). Identity and same-type Cast: the output
+ * shares the input's memory instead of copying it.
  * `make` receives the kernel it replaces (to delegate the cases it does not speed up).
  */
 const WASM_SPEED_REPLACEMENTS: { kernelName: string; make: (stock: tf.KernelFunc) => tf.KernelFunc }[] = [
@@ -39,6 +41,8 @@ const WASM_SPEED_REPLACEMENTS: { kernelName: string; make: (stock: tf.KernelFunc
   { kernelName: 'Slice', make: blockSliceKernel },
   { kernelName: 'Sum', make: leadingAxesSumKernel },
   { kernelName: 'Transpose', make: blockTransposeKernel },
+  { kernelName: 'Identity', make: sharedIdentityKernel },
+  { kernelName: 'Cast', make: sharedCastKernel },
 ];
 /** Kernel functions this module installed, to recognise them (registration is idempotent). */
 const installed = new Set<tf.KernelFunc>();
