@@ -18,6 +18,7 @@ import * as tf from '@tensorflow/tfjs';
 import { loadCifar10, loadMnist } from '../lib/src/data';
 import { Rng } from '../lib/src/engine';
 import { adam } from '../lib/src/train/adam';
+import { categoricalCrossentropy } from '../lib/src/train/losses';
 import { startBackend } from './bench/backend-variant';
 import { buildCifarCnn, buildMnistCnn } from '../lib/src/models';
 
@@ -96,7 +97,9 @@ function accuracy(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor1D, batchSize
   return correct / x.shape[0];
 }
 
-const categorical = (y: tf.Tensor, p: tf.Tensor) => tf.mean(tf.metrics.categoricalCrossentropy(y, p)) as tf.Scalar;
+/** The loss a notebook gets from compileClassifier (the course's cross-entropy), or TF.js's for the stock variant. */
+const categoricalFor = (variant: Options['variant']) => (y: tf.Tensor, p: tf.Tensor) =>
+  tf.mean(variant === 'course' ? categoricalCrossentropy(y, p) : tf.metrics.categoricalCrossentropy(y, p)) as tf.Scalar;
 
 async function mnist(o: Options) {
   const data = loadMnist({ seed: o.seed });
@@ -110,7 +113,7 @@ async function mnist(o: Options) {
   let trainSeconds = 0;
   const wallStart = performance.now();
   for (let epoch = 1; epoch <= o.maxEpochs; epoch++) {
-    const seconds = await trainEpoch(model, optimizer, categorical, x, yOneHot, o.batchSize, rng);
+    const seconds = await trainEpoch(model, optimizer, categoricalFor(o.variant), x, yOneHot, o.batchSize, rng);
     trainSeconds += seconds;
     const testAccuracy = accuracy(model, data.test.x, data.test.y);
     epochs.push({ epoch, seconds, examplesPerSec: x.shape[0] / seconds, testAccuracy });
@@ -149,7 +152,7 @@ async function cifar(o: Options) {
   }
   const data = loadCifar10({ trainLimit: o.cifarLimit, testLimit: 2000 });
   const model = buildCifarCnn({ seed: o.seed });
-  const loss = categorical;
+  const loss = categoricalFor(o.variant);
   const optimizer = adam(1e-3);
   const rng = new Rng(o.seed);
   const train = data.train.toTensors();
