@@ -50,8 +50,8 @@ export function lstmSequence(
 
 /**
  * The whole layer as one differentiable op. Backward: the recurrence kernel gives dz (the gradient of x W + b); then
- * dW and dU come from ONE product [x | h_{t-1}]^T dz (the wasm product re-packs its right operand on every call, and
- * dz is the big one), db = sum dz and dx = dz W^T.
+ * dW and dU come from ONE product [x | h_{t-1}]^T dz (one pass over dz, [batch*time, 4*units], instead of two),
+ * db = sum dz and dx = dz W^T.
  */
 function layerWithKernels(x: tf.Tensor3D, weights: LstmWeights, recurrentActivation: LstmGateActivation): tf.Tensor3D {
   const attrs = { recurrentActivation };
