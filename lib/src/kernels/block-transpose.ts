@@ -34,10 +34,9 @@ export function blockTransposeKernel(stock: tf.KernelFunc): tf.KernelFunc {
   return ((args: KernelArgs) => {
     const x = args.inputs.x;
     const perm = ((args.attrs ?? {}) as { perm?: number[] }).perm;
-    const matrix = x !== undefined && perm !== undefined && (x.dtype === 'float32' || x.dtype === 'int32')
-      ? asMatrixTranspose(x.shape, perm)
-      : undefined;
-    if (x === undefined || perm === undefined || matrix === undefined) return stock(args as never);
+    if (x === undefined || perm === undefined || (x.dtype !== 'float32' && x.dtype !== 'int32')) return stock(args as never);
+    const matrix = asMatrixTranspose(x.shape, perm);
+    if (matrix === undefined) return stock(args as never);
     const backend = args.backend as SimdWasmBackend;
     const out = backend.makeOutput(perm.map((axis) => x.shape[axis]), x.dtype as 'float32');
     const { batch, rows, cols } = matrix;

@@ -11,7 +11,7 @@
  * and for sparse labels (class ids) p is clipped before the normalisation too, as tf.layers does.
  */
 import * as tf from '@tensorflow/tfjs';
-import { HOST_MEMORY_BACKENDS, HostMemory, hostMemory } from './host-memory';
+import { HostMemory, hasKernel, hostMemory, registerHostKernels } from './host-memory';
 
 export const CROSS_ENTROPY = 'CourseCrossEntropy';
 export const CROSS_ENTROPY_GRAD = 'CourseCrossEntropyGrad';
@@ -138,26 +138,9 @@ function softmaxGrad(backendName: string) {
   };
 }
 
-const KERNELS: [string, (backendName: string) => (args: KernelArgs) => tf.TensorInfo][] = [
-  [CROSS_ENTROPY, crossEntropy],
-  [CROSS_ENTROPY_GRAD, crossEntropyGrad],
-  [SOFTMAX_GRAD, softmaxGrad],
-];
-
 /** Register the three kernels for wasm and cpu (idempotent). */
 export function registerClassifierLossKernels(): void {
-  for (const backendName of HOST_MEMORY_BACKENDS) {
-    for (const [kernelName, make] of KERNELS) {
-      if (tf.getKernel(kernelName, backendName) === undefined) {
-        tf.registerKernel({ kernelName, backendName, kernelFunc: make(backendName) as unknown as tf.KernelFunc });
-      }
-    }
-  }
-}
-
-/** True when the current backend has the kernel (else callers use TF.js ops). */
-export function hasKernel(kernelName: string): boolean {
-  return tf.getKernel(kernelName, tf.getBackend()) !== undefined;
+  registerHostKernels({ [CROSS_ENTROPY]: crossEntropy, [CROSS_ENTROPY_GRAD]: crossEntropyGrad, [SOFTMAX_GRAD]: softmaxGrad });
 }
 
 let stockSoftmaxGradient: tf.GradConfig | undefined;

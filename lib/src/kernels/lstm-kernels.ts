@@ -13,12 +13,11 @@
  *   backward inputs dh [B,T,H], gates, c, tanhC, recurrentKernelT [4H,H] -> output dz [B,T,4H] (gradient of xw)
  */
 import * as tf from '@tensorflow/tfjs';
-import { HOST_MEMORY_BACKENDS, HostMemory, hostMemory } from './host-memory';
+import { HostMemory, hasKernel, hostMemory, registerHostKernels } from './host-memory';
 import { SimdWasmBackend, simdOn } from './simd/simd-module';
 
 export const LSTM_FORWARD_KERNEL = 'CourseLstmSequenceForward';
 export const LSTM_BACKWARD_KERNEL = 'CourseLstmSequenceBackward';
-export const LSTM_KERNEL_BACKENDS = HOST_MEMORY_BACKENDS;
 
 export type LstmGateActivation = 'sigmoid' | 'hardSigmoid';
 
@@ -270,25 +269,10 @@ function jsBackwardStep(
 
 /** Register both kernels for wasm and cpu (idempotent). Backends without them use the op-by-op path. */
 export function registerLstmSequenceKernels(): void {
-  for (const backendName of LSTM_KERNEL_BACKENDS) {
-    if (tf.getKernel(LSTM_FORWARD_KERNEL, backendName) === undefined) {
-      tf.registerKernel({
-        kernelName: LSTM_FORWARD_KERNEL,
-        backendName,
-        kernelFunc: lstmForward(backendName) as unknown as tf.KernelFunc,
-      });
-    }
-    if (tf.getKernel(LSTM_BACKWARD_KERNEL, backendName) === undefined) {
-      tf.registerKernel({
-        kernelName: LSTM_BACKWARD_KERNEL,
-        backendName,
-        kernelFunc: lstmBackward(backendName) as unknown as tf.KernelFunc,
-      });
-    }
-  }
+  registerHostKernels({ [LSTM_FORWARD_KERNEL]: lstmForward, [LSTM_BACKWARD_KERNEL]: lstmBackward });
 }
 
 /** True when the current backend runs the fused kernels (else the layer falls back to ordinary ops). */
 export function lstmKernelsAvailable(): boolean {
-  return tf.getKernel(LSTM_FORWARD_KERNEL, tf.getBackend()) !== undefined;
+  return hasKernel(LSTM_FORWARD_KERNEL);
 }

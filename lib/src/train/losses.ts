@@ -5,12 +5,8 @@
  * `compileClassifier` uses them.
  */
 import * as tf from '@tensorflow/tfjs';
-import {
-  CROSS_ENTROPY,
-  CROSS_ENTROPY_GRAD,
-  hasKernel,
-  registerClassifierLossKernels,
-} from '../kernels/classifier-loss-kernels';
+import { CROSS_ENTROPY, CROSS_ENTROPY_GRAD, registerClassifierLossKernels } from '../kernels/classifier-loss-kernels';
+import { hasKernel } from '../kernels/host-memory';
 
 /** Loss per example for one-hot (or probability) label rows `yTrue` [..., classes]. */
 export function categoricalCrossentropy(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor {
