@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../../lib/src/engine';
 import {
   buildCifarCnn,
+  buildResidualCnn,
   buildMlp,
   buildMnistCnn,
   buildRnnEncoder,
@@ -52,6 +53,12 @@ const CASES: WasmCase[] = [
   {
     name: 'buildCifarCnn (batch norm)',
     build: () => buildCifarCnn({ widths: [4, 8], dropout: 0, inputShape: [12, 12, 3], seed: 1 }),
+    data: () => ({ x: seededTensor([4, 12, 12, 3], 3), y: tf.tensor1d([0, 1, 2, 3]) }),
+    loss: 'sparseCategoricalCrossentropy',
+  },
+  {
+    name: 'buildResidualCnn (strided projection shortcuts)',
+    build: () => buildResidualCnn({ widths: [4, 8], dropout: 0, inputShape: [12, 12, 3], seed: 1 }),
     data: () => ({ x: seededTensor([4, 12, 12, 3], 3), y: tf.tensor1d([0, 1, 2, 3]) }),
     loss: 'sparseCategoricalCrossentropy',
   },

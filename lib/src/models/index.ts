@@ -7,6 +7,8 @@ export { type HiddenActivation, type OutputActivation, classifierOutputLayer, re
 export { type MlpOptions, buildMlp } from './mlp';
 export { type MnistCnnOptions, buildMnistCnn } from './mnist-cnn';
 export { type CifarCnnOptions, buildCifarCnn } from './cifar-cnn';
+export { type ResidualCnnOptions, buildResidualCnn, residualBlock } from './residual-cnn';
+export { type ConvPadding, type WindowOptions, conv2dParameterCount, denseParameterCount, slidingWindowOutputSize } from './conv-arithmetic';
 export { MASKED_SCORE, PaddingMask, maskedSoftmax } from './sequence-mask';
 export { AttentionPooling, type AttentionPoolingArgs, type AttentionScore } from './attention-pooling';
 export { MaskedSequencePooling, type MaskedSequencePoolingArgs, type SequencePoolingMode } from './masked-pooling';

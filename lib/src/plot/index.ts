@@ -13,6 +13,7 @@ export * from './charts/activations';
 export * from './charts/heatmaps';
 export * from './charts/embeddings';
 export * from './charts/compose';
+export * from './charts/bars';
 export type { Tile, TileLayoutOptions } from './charts/tiles';
 export { CATEGORY_COLORS, colorMapRgb } from './colors';
 export type { ColorMapName } from './colors';

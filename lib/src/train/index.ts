@@ -29,3 +29,4 @@ export { type BatchDataset, type FitCallback, type FitOptions, type TrainingTens
 export { type ClassScores, type ClassificationReport, classificationReport } from './classification-metrics';
 export { type ClassifierEvaluation, type EvaluateOptions, evaluateClassifier } from './evaluate-classifier';
 export { sgdStep, trainStep } from './custom-loop';
+export { type BatchEvaluation, type LabelledBatch, evaluateClassifierOnBatches } from './evaluate-batches';
