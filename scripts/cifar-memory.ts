@@ -4,7 +4,7 @@
  * Needs the data in DATASETS_DIR (or datasets/cache). Run with --expose-gc (the npm script does) for a clean baseline.
  */
 import * as tf from '@tensorflow/tfjs';
-import { loadCifar10 } from '../lib/src/data';
+import { loadCifar10 } from '@dl-course/lib/data';
 
 const LIMIT_BYTES = 1024 ** 3;
 const mb = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(0)} MB`;

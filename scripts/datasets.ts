@@ -6,7 +6,7 @@
  * verifies, unpacks, and prints one line per file that is still missing, saying how to provide it.
  */
 import * as path from 'path';
-import { dataDir, projectRoot } from '../lib/src/data/paths';
+import { dataDir, projectRoot } from '@dl-course/lib/config';
 import { readManifests } from './datasets/manifest';
 import { ensureDataset } from './datasets/ensure';
 

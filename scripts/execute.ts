@@ -7,8 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseCourseProfile } from '../lib/src/report/profile';
-import { findCourseRoot } from '../lib/src/report/project-root';
+import { parseCourseProfile, projectRoot } from '@dl-course/lib/config';
 import {
   DEFAULT_LIMITS,
   defaultJobs,
@@ -55,7 +54,7 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const root = findCourseRoot(__dirname);
+  const root = projectRoot(__dirname);
   const profile = values.profile !== undefined
     ? parseCourseProfile(values.profile, '--profile')
     : parseCourseProfile(process.env.COURSE_PROFILE);

@@ -7,8 +7,7 @@
  */
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseCourseProfile } from '../lib/src/report/profile';
-import { findCourseRoot } from '../lib/src/report/project-root';
+import { parseCourseProfile, projectRoot } from '@dl-course/lib/config';
 import { positiveNumber } from './tooling/cli';
 import { defaultJobs } from './tooling/execute-notebooks';
 import { totalsByStudent, writeGradeReports } from './tooling/grading/grade-report';
@@ -47,7 +46,7 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
-  const root = findCourseRoot(__dirname);
+  const root = projectRoot(__dirname);
   const outDir = path.resolve(values.output ?? path.join(root, 'out', 'grading'));
   const grades = await gradeSubmissions({
     submissionsDir: path.resolve(positionals[0] as string),

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { findCourseRoot } from '../lib/src/report/project-root';
+import { projectRoot } from '@dl-course/lib/config';
 import { parseNotebooksAndOutput } from './tooling/cli';
 import { exportHandouts } from './tooling/handouts';
 import { expandNotebookArgs } from './tooling/notebook-list';
@@ -19,7 +19,7 @@ async function main(): Promise<number> {
   const args = parseNotebooksAndOutput(USAGE);
   if (!args) return 0;
   const { positionals, output } = args;
-  const root = findCourseRoot(__dirname);
+  const root = projectRoot(__dirname);
   const executedDir = path.join(root, 'out', 'executed');
   if (positionals.length === 0 && !fs.existsSync(executedDir)) {
     throw new Error(`${path.relative(process.cwd(), executedDir)} does not exist: run \`npm run execute\` first`);

@@ -13,7 +13,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { adam } from '../lib/src/train/adam';
+import { adam } from '@dl-course/lib/train';
 import { startBackend } from './bench/backend-variant';
 import { KernelTimer, KernelTiming } from './bench/kernel-timer';
 import { buildReferenceModel, parseModelNames, REFERENCE_MODELS, ReferenceModelName } from './bench/models';

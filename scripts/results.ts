@@ -10,9 +10,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseCourseProfile } from '../lib/src/report/profile';
-import { findCourseRoot } from '../lib/src/report/project-root';
-import { readRunResults } from '../lib/src/report/results';
+import { parseCourseProfile, projectRoot } from '@dl-course/lib/config';
+import { readRunResults } from '@dl-course/lib/report';
 import { resultsMarkdown } from './tooling/results-markdown';
 
 function main(): number {
@@ -24,7 +23,7 @@ function main(): number {
       from: { type: 'string' },
     },
   });
-  const root = findCourseRoot(__dirname);
+  const root = projectRoot(__dirname);
   const profile = parseCourseProfile(values.profile ?? 'full', '--profile');
   const folder = values.from ? path.resolve(values.from) : path.join(root, 'results', profile);
   const files = fs.existsSync(folder) ? fs.readdirSync(folder).filter((f) => f.endsWith('.json')) : [];

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { findCourseRoot } from '../lib/src/report/project-root';
+import { projectRoot } from '@dl-course/lib/config';
 import { parseNotebooksAndOutput } from './tooling/cli';
 import { listChecks } from './tooling/grading/check-cells';
 import { makeStudentVersion } from './tooling/grading/student-version';
@@ -21,7 +21,7 @@ function main(): number {
   const args = parseNotebooksAndOutput(USAGE);
   if (!args) return 0;
   const { positionals, output } = args;
-  const root = findCourseRoot(__dirname);
+  const root = projectRoot(__dirname);
   const notebooks = positionals.length > 0 ? expandNotebookArgs(positionals) : courseNotebooks(root);
   const outDir = path.resolve(output ?? path.join(root, 'out', 'student'));
   if (notebooks.some((nb) => path.dirname(nb) === outDir)) {

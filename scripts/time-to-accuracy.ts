@@ -15,12 +15,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { loadCifar10, loadMnist } from '../lib/src/data';
-import { Rng } from '../lib/src/engine';
-import { adam } from '../lib/src/train/adam';
-import { categoricalCrossentropy } from '../lib/src/train/losses';
+import { loadCifar10, loadMnist } from '@dl-course/lib/data';
+import { Rng } from '@dl-course/lib/engine';
+import { adam, categoricalCrossentropy } from '@dl-course/lib/train';
 import { startBackend } from './bench/backend-variant';
-import { buildCifarCnn, buildMnistCnn } from '../lib/src/models';
+import { buildCifarCnn, buildMnistCnn } from '@dl-course/lib/models';
 
 interface Options {
   task: 'mnist' | 'cifar' | 'both';

@@ -3,6 +3,7 @@
  * Every module re-exports flat from here, so names across modules must be distinct.
  */
 export * as tf from '@tensorflow/tfjs';
+export * from './config';
 export * from './engine';
 export * from './kernels';
 export * from './data';

@@ -3,9 +3,8 @@
  * `stock` = tfjs-backend-wasm plus only the training kernels it lacks; `course` = with the course's fast replacements.
  */
 import * as tf from '@tensorflow/tfjs';
-import { startWasm } from '../../lib/src/engine';
-import { registerWasmTrainingKernels } from '../../lib/src/kernels';
-import { registerWasmFusedKernels, restoreStockWasmKernels } from '../../lib/src/kernels/fused-index';
+import { startWasm } from '@dl-course/lib/engine';
+import { registerWasmFusedKernels, registerWasmTrainingKernels, restoreStockWasmKernels } from '@dl-course/lib/kernels';
 
 export type KernelVariant = 'stock' | 'course';
 

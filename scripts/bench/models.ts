@@ -4,8 +4,8 @@
  * tf.layers.lstm, its cross-entropy (as `compileClassifier` compiles) instead of tf.layers'; `stock` uses TF.js's.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fusedLstm } from '../../lib/src/kernels/lstm-layer';
-import { categoricalCrossentropy } from '../../lib/src/train/losses';
+import { fusedLstm } from '@dl-course/lib/kernels';
+import { categoricalCrossentropy } from '@dl-course/lib/train';
 
 export const REFERENCE_MODELS = ['mlp', 'cnn', 'lstm', 'cifar-cnn', 'siamese-bilstm'] as const;
 export type ReferenceModelName = (typeof REFERENCE_MODELS)[number];

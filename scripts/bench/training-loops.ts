@@ -5,7 +5,7 @@
  * variant).
  */
 import * as tf from '@tensorflow/tfjs';
-import { adam } from '../../lib/src/train/adam';
+import { adam } from '@dl-course/lib/train';
 import { ReferenceModel } from './models';
 import { batchOf, SyntheticSet } from './synthetic';
 

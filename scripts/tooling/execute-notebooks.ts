@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { CourseProfile } from '../../lib/src/report/profile';
+import type { CourseProfile } from '@dl-course/lib/config';
 import { mapWithConcurrency } from './pool';
 import { NotebookRunResult, runNotebook } from './run-notebook';
 import { formatTable, truncate } from './text-table';

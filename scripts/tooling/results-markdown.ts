@@ -1,5 +1,5 @@
 /** Renders recorded notebook results (results/<profile>/*.json) as the Markdown page docs/results.md. */
-import type { ResultValue, RunResults } from '../../lib/src/report/results';
+import type { ResultValue, RunResults } from '@dl-course/lib/report';
 
 export function formatResultValue(value: ResultValue): string {
   if (typeof value === 'number') {

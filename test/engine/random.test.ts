@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { Rng, courseSeed, DEFAULT_SEED } from '../../lib/src/engine';
+import { courseSeed, DEFAULT_SEED } from '../../lib/src/config';
+import { Rng } from '../../lib/src/engine';
 
 describe('engine: seeded randomness', () => {
   it('gives the same sequence for the same seed and a different one for another seed', () => {

@@ -3,7 +3,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { courseProfile, findCourseRoot, parseCourseProfile, profileValue, readRunResults, startRun } from '../../lib/src/report';
+import { courseProfile, parseCourseProfile, profileValue, projectRoot } from '../../lib/src/config';
+import { readRunResults, startRun } from '../../lib/src/report';
 import { formatResultValue, resultsMarkdown } from '../../scripts/tooling/results-markdown';
 import { ROOT } from './helpers';
 
@@ -29,8 +30,8 @@ describe('report: profiles and results files', () => {
   });
 
   it('finds the project root from a nested folder', () => {
-    assert.equal(findCourseRoot(path.join(ROOT, 'lib', 'src', 'report')), ROOT);
-    assert.throws(() => findCourseRoot(os.tmpdir()), /No course project root/);
+    assert.equal(projectRoot(path.join(ROOT, 'lib', 'src', 'report')), ROOT);
+    assert.throws(() => projectRoot(os.tmpdir()), /No course project root/);
   });
 
   it('writes results/<profile>/<notebook>.json with values, timing, machine and versions', async () => {

@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../engine/random';
+import { courseSeed } from '../config';
 
 /** Indices 0..n-1 split into a shuffled training part and a validation part of `round(n * fraction)` items. */
 export function splitIndices(n: number, fraction: number, seed: number): { train: Int32Array; validation: Int32Array } {
@@ -26,7 +27,7 @@ export interface BatchOptions {
   batchSize?: number;
   /** Shuffle each epoch (default true). */
   shuffle?: boolean;
-  /** Seed of the shuffling; epoch k uses the k-th permutation drawn from it. Default 42. */
+  /** Seed of the shuffling; epoch k uses the k-th permutation drawn from it. Default `courseSeed()` (`COURSE_SEED`, else 42). */
   seed?: number;
 }
 
@@ -41,7 +42,7 @@ export function tensorDataset<X extends tf.Tensor>(
   const batchSize = options.batchSize ?? 32;
   const n = data.y.shape[0];
   if (data.x.shape[0] !== n) throw new Error(`tensorDataset: x has ${data.x.shape[0]} rows, y has ${n}`);
-  const rng = new Rng(options.seed ?? 42);
+  const rng = new Rng(options.seed ?? courseSeed());
   const shuffle = options.shuffle ?? true;
   return tf.data.generator(function* () {
     const order = shuffle ? rng.permutation(n) : Int32Array.from({ length: n }, (_, i) => i);

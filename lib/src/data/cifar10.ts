@@ -8,8 +8,9 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../engine/random';
 import { DatasetFileError, formatCount } from './errors';
-import { dataDir, requireDatasetFile } from './paths';
+import { requireDatasetFile } from './paths';
 import { splitIndices } from './batching';
+import { courseSeed, dataDir } from '../config';
 
 export const CIFAR10_DIRECTORY = 'cifar-10-batches-bin';
 export const CIFAR10_TRAIN_FILES = [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`);
@@ -36,7 +37,7 @@ export type CifarNormalization = 'standard' | 'unit';
 export interface CifarBatchOptions {
   /** Shuffle the order each epoch (default true for `batches`). */
   shuffle?: boolean;
-  /** Seed of shuffling and augmentation. Default 42. */
+  /** Seed of shuffling and augmentation. Default `courseSeed()` (`COURSE_SEED`, else 42). */
   seed?: number;
   /** Random crop (zero-padded by `cropPadding`, default 4) and horizontal flip. Default false. */
   augment?: boolean;
@@ -163,7 +164,7 @@ export class Cifar10Set {
    */
   *batches(batchSize: number, options: CifarBatchOptions = {}): Generator<CifarBatch> {
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batchSize must be a positive integer, got ${batchSize}`);
-    const rng = new Rng(options.seed ?? 42);
+    const rng = new Rng(options.seed ?? courseSeed());
     const order = options.shuffle ?? true ? rng.permutation(this.size) : Int32Array.from({ length: this.size }, (_, i) => i);
     const end = options.dropRemainder ? this.size - (this.size % batchSize) : this.size;
     for (let start = 0; start < end; start += batchSize) {
@@ -180,7 +181,7 @@ export class Cifar10Set {
    */
   dataset(batchSize: number, options: CifarBatchOptions = {}): tf.data.Dataset<{ xs: tf.Tensor4D; ys: tf.Tensor1D }> {
     let epoch = 0;
-    const seed = options.seed ?? 42;
+    const seed = options.seed ?? courseSeed();
     return tf.data.generator(() => {
       const batches = this.batches(batchSize, { ...options, seed: seed + epoch++ });
       return (function* () {
@@ -224,7 +225,7 @@ export interface Cifar10Options {
   skipTrain?: boolean;
   /** Fraction of the (selected) training images held out as `validation`, chosen with `seed`. Default 0. */
   validationSplit?: number;
-  /** Seed of the validation split. Default 42. */
+  /** Seed of the validation split. Default `courseSeed()` (`COURSE_SEED`, else 42). */
   seed?: number;
   normalization?: CifarNormalization;
 }
@@ -319,7 +320,7 @@ export function loadCifar10(options: Cifar10Options = {}): Cifar10Data {
   const normalization = options.normalization ?? 'standard';
   const placeholder: ChannelStats = { mean: [0, 0, 0], std: [1, 1, 1] };
   const all = new Cifar10Set(train.pixels, train.labels, classNames, placeholder, normalization);
-  const split = splitIndices(all.size, options.validationSplit ?? 0, options.seed ?? 42);
+  const split = splitIndices(all.size, options.validationSplit ?? 0, options.seed ?? courseSeed());
   const trainPart = split.validation.length === 0 ? all : all.select(split.train);
   const validationPart = all.select(split.validation);
   // Normalise every split with the statistics of the images the model trains on.

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as readline from 'readline';
 import { DatasetFileError } from './errors';
-import { dataDir } from './paths';
+import { dataDir } from '../config';
 
 export const GLOVE_DIRECTORY = 'glove';
 

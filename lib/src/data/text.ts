@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../engine/random';
 import type { GloveVectors } from './glove';
+import { courseSeed } from '../config';
 
 export interface TokenizeOptions {
   /** Default true (GloVe 6B is uncased). */
@@ -243,13 +244,14 @@ export interface EmbeddingMatrixOptions {
   /** Rows for words without a vector (and OOV): `'random'` normal with std `scale` (default), or `'zeros'`. */
   missing?: 'random' | 'zeros';
   scale?: number;
+  /** Seed of the random rows. Default `courseSeed()` (`COURSE_SEED`, else 42). */
   seed?: number;
 }
 
 /** A `[vocab.size, dim]` float32 matrix whose row `i` is the GloVe vector of token `i` (PAD row is zeros). */
 export function embeddingMatrix(vocab: Vocabulary, glove: GloveVectors, options: EmbeddingMatrixOptions = {}): { matrix: tf.Tensor2D; coverage: EmbeddingCoverage } {
   const dim = glove.dim;
-  const rng = new Rng(options.seed ?? 42);
+  const rng = new Rng(options.seed ?? courseSeed());
   const scale = options.scale ?? 0.1;
   const values = new Float32Array(vocab.size * dim);
   let typesFound = 0;

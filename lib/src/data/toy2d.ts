@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../engine/random';
+import { courseSeed } from '../config';
 
 /** A toy 2-D set: `x` is `[n, 2]` float32, `y` holds int32 class ids in `[0, numClasses)`. */
 export interface Toy2dData {
@@ -20,7 +21,7 @@ export interface Toy2dOptions {
   n?: number;
   /** Standard deviation of the Gaussian noise added to each coordinate. Default depends on the set. */
   noise?: number;
-  /** Seed for the points and their order. Default 42. */
+  /** Seed for the points and their order. Default `courseSeed()` (`COURSE_SEED`, else 42). */
   seed?: number;
 }
 
@@ -36,7 +37,7 @@ function makeToy2d(name: string, options: Toy2dOptions, classes: number, default
   if (!Number.isInteger(n) || n < classes) throw new Error(`${name}: n must be an integer >= ${classes}, got ${n}`);
   if (!(noise >= 0)) throw new Error(`${name}: noise must be >= 0, got ${noise}`);
   if (!Number.isInteger(classes) || classes < 2) throw new Error(`${name}: classes must be an integer >= 2, got ${classes}`);
-  const rng = new Rng(options.seed ?? 42);
+  const rng = new Rng(options.seed ?? courseSeed());
   const raw = new Float32Array(2 * n);
   const rawLabels = new Int32Array(n);
   let i = 0;

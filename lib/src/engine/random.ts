@@ -1,6 +1,7 @@
 /**
  * Seeded randomness. TF.js has no global seed, so everything random in the course (shuffles, toy data, weight
- * initialisers) takes a seed or an `Rng` made from one, and the same seed gives the same run.
+ * initialisers) takes a seed or an `Rng` made from one, and the same seed gives the same run. The seed itself comes
+ * from the run configuration (`courseSeed()` in config/).
  */
 
 /** A small, fast, seedable generator (mulberry32) with the helpers the course needs. */
@@ -59,15 +60,4 @@ export class Rng {
   seed(): number {
     return Math.floor(this.next() * 2147483647);
   }
-}
-
-/** The seed every notebook starts from unless `COURSE_SEED` says otherwise. */
-export const DEFAULT_SEED = 42;
-
-export function courseSeed(): number {
-  const raw = process.env.COURSE_SEED;
-  if (raw === undefined || raw === '') return DEFAULT_SEED;
-  const seed = Number(raw);
-  if (!Number.isInteger(seed)) throw new Error(`COURSE_SEED must be an integer, got '${raw}'`);
-  return seed;
 }

@@ -3,7 +3,8 @@
  * `seed` option always builds the same initial weights, and two layers never share a random stream.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Rng, courseSeed } from '../engine';
+import { courseSeed } from '../config';
+import { Rng } from '../engine';
 
 /** A TF.js weight initialiser (the class is not exported by name from `@tensorflow/tfjs`). */
 export type WeightInitializer = ReturnType<typeof tf.initializers.glorotUniform>;

@@ -1,5 +1,3 @@
-/** Profiles (smoke/full) and the results reporter that records a notebook's key results as JSON. */
-export * from './profile';
-export * from './project-root';
+/** The results reporter that records a notebook's key results as JSON (profiles and folders: see config/). */
 export * from './machine';
 export * from './results';

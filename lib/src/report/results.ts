@@ -14,8 +14,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { engineInfo } from '../engine';
 import { collectMachineInfo, MachineInfo } from './machine';
-import { CourseProfile, courseProfile } from './profile';
-import { findCourseRoot } from './project-root';
+import { CourseProfile, courseProfile, projectRoot, resultsDir } from '../config';
 
 export type ResultValue = number | string | boolean | null | ResultValue[] | { [key: string]: ResultValue };
 
@@ -114,8 +113,7 @@ export class ResultsRun {
 
   /** Where `save()` writes. */
   filePath(): string {
-    const base = this.resultsDir ?? process.env.COURSE_RESULTS_DIR ?? path.join(findCourseRoot(), 'results');
-    return path.join(path.resolve(base), this.profile, `${this.notebook}.json`);
+    return path.join(resultsDir(this.resultsDir), this.profile, `${this.notebook}.json`);
   }
 
   /** Write the results file (replacing the previous run's) and return its path. */
@@ -169,7 +167,7 @@ function optionalVersion(): { tfjsBackendWasm?: string } {
 function gitCommit(): string | undefined {
   try {
     const out = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], {
-      cwd: findCourseRoot(),
+      cwd: projectRoot(),
       stdio: ['ignore', 'pipe', 'ignore'],
       timeout: 5000,
     });

@@ -4,7 +4,7 @@
  * typed {@link TrainingHistory} with per-epoch wall time and throughput.
  */
 import * as tf from '@tensorflow/tfjs';
-import { courseSeed } from '../engine';
+import { courseSeed } from '../config';
 import { EarlyStoppingOptions, EarlyStoppingWithRestore } from './early-stopping';
 import { FeatureTensors, batchesPerEpoch, exampleCount, shuffledBatches } from './shuffled-batches';
 import { EpochRecord, TrainingHistory } from './training-history';

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { CourseProfile } from '../../../lib/src/report/profile';
+import type { CourseProfile } from '@dl-course/lib/config';
 import { readNotebook, writeNotebook, Notebook } from '../notebook-file';
 import { mapWithConcurrency } from '../pool';
 import { NotebookRunResult, runNotebook } from '../run-notebook';
