@@ -19,6 +19,7 @@ import { courseNotebooks, expandNotebookArgs } from './tooling/notebook-list';
 import { parseShard, selectShard } from './tooling/shard';
 import { positiveNumber } from './tooling/cli';
 import { findJupyterPython } from './tooling/jupyter-python';
+import { RESULTS_PAGE, promoteResults, referenceResultsPage } from './tooling/reference-results';
 
 const USAGE = `Usage: npm run execute -- [notebook.ipynb|folder ...] [options]
   (no arguments: notebooks/[0-9][0-9]-*.ipynb)
@@ -31,7 +32,10 @@ const USAGE = `Usage: npm run execute -- [notebook.ipynb|folder ...] [options]
       --shard I/N         run only shard I of N (0-based; round-robin over the list in course order)
       --kernel NAME       kernel to use (default: the notebook's kernelspec, else tslab)
       --summary FILE      JSON summary (default <output>/summary.json)
-      --list              print the notebooks that would run, and exit`;
+      --record-reference  (instructors) full profile only: when every notebook ran, make their recorded results the
+                          course's reference (results/reference/full/) and regenerate docs/results.md
+      --list              print the notebooks that would run, and exit
+Recorded results go to $COURSE_RESULTS_DIR, else results/<profile>/ (git-ignored); runs never change the reference.`;
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -47,6 +51,7 @@ async function main(): Promise<number> {
       kernel: { type: 'string' },
       summary: { type: 'string' },
       list: { type: 'boolean' },
+      'record-reference': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -68,6 +73,8 @@ async function main(): Promise<number> {
     console.log('execute: no notebooks to run' + (values.shard ? ` in shard ${values.shard}` : ''));
     return 0;
   }
+  const recordReference = values['record-reference'] ?? false;
+  if (recordReference && profile !== 'full') throw new Error(`--record-reference records full-profile runs; this run's profile is ${profile}`);
   findJupyterPython(); // fail once, clearly, rather than once per notebook
   const inPlace = values['in-place'] ?? false;
   const outputDir = path.resolve(values.output ?? path.join(root, 'out', 'executed'));
@@ -81,6 +88,8 @@ async function main(): Promise<number> {
     notebookTimeoutSeconds: positiveNumber('--timeout', values.timeout, limits.notebook),
     jobs: positiveNumber('--jobs', values.jobs, defaultJobs()),
     kernel: values.kernel,
+    // This run's results in a folder of their own, so that only they can become the reference.
+    resultsDir: recordReference ? freshFolder(path.join(outputDir, 'recorded-results')) : undefined,
     log: (line: string) => console.log(line),
   };
   console.log(
@@ -98,7 +107,31 @@ async function main(): Promise<number> {
   if (process.env.GITHUB_STEP_SUMMARY) fs.appendFileSync(process.env.GITHUB_STEP_SUMMARY, summaryMarkdown(results, profile) + '\n');
   const failed = results.filter((r) => r.status !== 'ok').length;
   console.log(failed === 0 ? `\nexecute: all ${results.length} notebook(s) ran` : `\nexecute: ${failed} of ${results.length} failed`);
+  if (recordReference && options.resultsDir) {
+    if (failed > 0) console.log('execute: reference results left as they were (not every notebook ran)');
+    else recordAsReference(path.join(options.resultsDir, profile), root);
+  }
   return failed === 0 ? 0 : 1;
+}
+
+function freshFolder(folder: string): string {
+  fs.rmSync(folder, { recursive: true, force: true });
+  fs.mkdirSync(folder, { recursive: true });
+  return folder;
+}
+
+/** Promote the results this run recorded, and regenerate the page made from them. */
+function recordAsReference(recordedDir: string, root: string): void {
+  const recorded = fs.existsSync(recordedDir) ? fs.readdirSync(recordedDir).filter((f) => f.endsWith('.json')) : [];
+  if (recorded.length === 0) {
+    console.log('execute: the notebooks recorded no results; nothing to make the reference');
+    return;
+  }
+  for (const file of promoteResults(recorded.map((f) => path.join(recordedDir, f)), 'full', root)) {
+    console.log(`execute: reference ${path.relative(root, file)}`);
+  }
+  fs.writeFileSync(path.join(root, RESULTS_PAGE), referenceResultsPage(root));
+  console.log(`execute: ${RESULTS_PAGE} regenerated; commit it with the files above`);
 }
 
 main().then(

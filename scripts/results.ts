@@ -1,23 +1,29 @@
 /**
- * npm run results [-- --check | --profile smoke --stdout]
+ * npm run results [-- --check | --promote FILE|FOLDER... | --profile smoke]
  *
- * Regenerates docs/results.md from results/full/*.json, the reference results the notebooks record.
+ * The reference results: results/reference/full/*.json (committed) and docs/results.md made from them. Learners'
+ * and instructors' runs write results/<profile>/ (git-ignored); only --promote (or `npm run execute --
+ * --record-reference`) changes the reference.
+ *   (no option)       regenerate docs/results.md from results/reference/full/
  *   --check           exit 1 when docs/results.md is not up to date (changes nothing)
- *   --profile NAME    tabulate another profile's results (smoke results print to stdout only)
- *   --stdout          print instead of writing docs/results.md
- *   --from DIR        read the result files from DIR instead of results/<profile> (e.g. a checkout of another commit)
+ *   --promote PATH... make these full-profile results files (or every *.json in these folders) the reference,
+ *                     then regenerate docs/results.md (commit both)
+ *   --profile smoke   print the smoke profile's last runs (results/smoke/) instead
+ *   --stdout          print the page instead of writing docs/results.md
+ *   --from DIR        read the result files from DIR instead (e.g. a checkout of another commit)
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseCourseProfile, projectRoot } from '@dl-course/lib/config';
-import { readRunResults } from '@dl-course/lib/report';
-import { resultsMarkdown } from './tooling/results-markdown';
+import { parseCourseProfile, projectRoot, resultsDir } from '@dl-course/lib/config';
+import { RESULTS_PAGE, promoteResults, referenceResultsPage, resultFilesIn, resultsPage } from './tooling/reference-results';
 
 function main(): number {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
     options: {
       check: { type: 'boolean' },
+      promote: { type: 'boolean' },
       profile: { type: 'string' },
       stdout: { type: 'boolean' },
       from: { type: 'string' },
@@ -25,12 +31,20 @@ function main(): number {
   });
   const root = projectRoot(__dirname);
   const profile = parseCourseProfile(values.profile ?? 'full', '--profile');
-  const folder = values.from ? path.resolve(values.from) : path.join(root, 'results', profile);
-  const files = fs.existsSync(folder) ? fs.readdirSync(folder).filter((f) => f.endsWith('.json')) : [];
-  const runs = files.map((f) => readRunResults(path.join(folder, f)));
-  const markdown = resultsMarkdown(runs, `results/${profile}`);
-  const target = path.join(root, 'docs', 'results.md');
-  if (values.stdout || profile !== 'full') {
+  if (positionals.length > 0 && !values.promote) throw new Error(`unexpected argument '${positionals[0]}' (did you mean --promote ${positionals[0]}?)`);
+  if (values.promote) {
+    if (profile !== 'full') throw new Error("--promote: the course's reference is a full-profile run; smoke results stay in results/smoke/");
+    if (positionals.length === 0) throw new Error('--promote needs the results files or folders to promote, e.g. --promote results/full/02-cnn.json');
+    const written = promoteResults(resultFilesIn(positionals), profile, root);
+    for (const file of written) console.log(`results: reference ${path.relative(root, file)}`);
+  } else if (profile !== 'full') {
+    // Another profile has no reference page: show its last run.
+    process.stdout.write(resultsPage(root, path.resolve(values.from ?? path.join(resultsDir(), profile))));
+    return 0;
+  }
+  const markdown = referenceResultsPage(root, values.from && path.resolve(values.from));
+  const target = path.join(root, RESULTS_PAGE);
+  if (values.stdout) {
     process.stdout.write(markdown);
     return 0;
   }
@@ -40,9 +54,8 @@ function main(): number {
     console.error('results: docs/results.md is out of date; run `npm run results`');
     return 1;
   }
-  fs.mkdirSync(path.dirname(target), { recursive: true });
   fs.writeFileSync(target, markdown);
-  console.log(`results: ${runs.length} notebook(s) from results/full -> docs/results.md`);
+  console.log(`results: ${RESULTS_PAGE} regenerated from results/reference/full`);
   return 0;
 }
 

@@ -20,6 +20,8 @@ export interface ExecuteOptions {
   notebookTimeoutSeconds: number;
   jobs: number;
   kernel?: string;
+  /** COURSE_RESULTS_DIR for the kernels (default: theirs, i.e. the environment's or `<root>/results`). */
+  resultsDir?: string;
   /** Called as each notebook starts and ends (progress lines). */
   log?: (line: string) => void;
 }
@@ -67,7 +69,7 @@ export async function executeNotebooks(options: ExecuteOptions): Promise<Execute
       kernel: options.kernel,
       cellTimeoutSeconds: options.cellTimeoutSeconds,
       notebookTimeoutSeconds: options.notebookTimeoutSeconds,
-      env: { COURSE_PROFILE: options.profile },
+      env: { COURSE_PROFILE: options.profile, ...(options.resultsDir ? { COURSE_RESULTS_DIR: options.resultsDir } : {}) },
       kernelLog: path.join(logDir, `${path.basename(notebook, '.ipynb')}.kernel.log`),
     });
     const done: ExecutedNotebook = {

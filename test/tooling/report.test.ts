@@ -67,13 +67,14 @@ describe('report: profiles and results files', () => {
     const run = startRun('02-cnn', { profile: 'full', resultsDir: os.tmpdir() });
     run.record('mnist.testAccuracy', 0.987654);
     run.record('mnist.epochs', 3);
-    const markdown = resultsMarkdown([run.snapshot()], 'results/full');
+    const markdown = resultsMarkdown([run.snapshot()], 'results/reference/full');
     assert.match(markdown, /\| \[02-cnn\]\(#02-cnn\) \|/);
     assert.match(markdown, /\| mnist.testAccuracy \| 0.9877 \|/);
     assert.match(markdown, /\| mnist.epochs \| 3 \|/);
     assert.equal(formatResultValue([1, 2]), '[1,2]');
     run.record('versions', { node: 'v20', lib: { name: 'x' } });
-    assert.match(resultsMarkdown([run.snapshot()], 'results/full'), /\| versions\.lib\.name \| x \|/);
-    assert.match(resultsMarkdown([], 'results/full'), /No reference results yet/);
+    assert.match(resultsMarkdown([run.snapshot()], 'results/reference/full'), /\| versions\.lib\.name \| x \|/);
+    assert.match(resultsMarkdown([], 'results/reference/full'), /No reference results yet/);
+    assert.match(resultsMarkdown([], 'results/smoke'), /No results yet/);
   });
 });
