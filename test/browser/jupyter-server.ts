@@ -34,6 +34,8 @@ export async function startNotebookServer(rootDir: string, env: Record<string, s
       '--NotebookApp.token=',
       '--NotebookApp.password=',
       `--notebook-dir=${rootDir}`,
+      // A trust database of its own, empty: whether a notebook is trusted never depends on this machine's history.
+      '--NotebookNotary.db_file=:memory:',
       // Containers and CI often run as root, which the server refuses without this.
       ...(process.getuid?.() === 0 ? ['--allow-root'] : []),
     ],

@@ -136,6 +136,9 @@ describe('plot: training feedback callbacks', () => {
     // the first redraw is free; later ones wait 20x the last draw's time, so a fast fit gets few
     assert.ok(chart.draws >= 2 && chart.draws < 9, `draws: ${chart.draws}`);
     assert.equal(new Set(sink.calls.map((c) => c.displayId)).size, 1);
+    // redraws are SVG only; the final, stored chart adds the PNG an untrusted notebook shows
+    const pngs = sink.calls.map((c) => typeof c.bundle['image/png'] === 'string');
+    assert.deepEqual(pngs, [...Array(pngs.length - 1).fill(false), true]);
   });
 
   it('trainingFeedback: progress + chart in a notebook, the bar alone in a terminal, nothing drawn when silent', async () => {

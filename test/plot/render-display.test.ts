@@ -14,6 +14,7 @@ import {
   MimeBundle,
   prefixSvgIds,
   readPngSize,
+  readSvgSize,
   renderChartPng,
   renderChartSvg,
   saveChart,
@@ -92,16 +93,26 @@ describe('plot: notebook display', () => {
     assert.equal(inTslabKernel(), false);
   });
 
-  it('showChart sends ONE output with SVG, the vega-lite spec and text, and no HTML', async () => {
+  it('showChart sends ONE output with SVG, a PNG copy, the vega-lite spec and text, and no HTML', async () => {
     assert.equal(await showChart(spec), null);
     assert.equal(sink.calls.length, 1);
-    const { bundle, displayId } = sink.calls[0];
+    const { bundle, displayId, metadata } = sink.calls[0];
     assert.equal(displayId, undefined);
     assert.match(bundle['image/svg+xml'] as string, /^<svg/);
+    // what Jupyter Notebook draws when it does not trust the notebook: the same chart at the SVG's size
+    const svgSize = readSvgSize(bundle['image/svg+xml'] as string);
+    const pngSize = readPngSize(Buffer.from(bundle['image/png'] as string, 'base64'));
+    assert.deepEqual(pngSize, { width: Math.round(svgSize.width), height: Math.round(svgSize.height) });
+    assert.deepEqual(metadata?.['image/png'], { width: Math.round(svgSize.width), height: Math.round(svgSize.height) });
     assert.deepEqual(bundle[VEGA_LITE_MIME], spec);
     assert.match(bundle['text/plain'] as string, /^<loss: \d+x\d+ chart>$/);
     // nbconvert's HTML export prefers text/html over SVG: a chart must not carry HTML
     assert.equal(bundle['text/html'], undefined);
+  });
+
+  it('untrustedPng false stores the SVG alone', async () => {
+    const { bundle } = await chartMimeBundle(spec, { untrustedPng: false });
+    assert.deepEqual(Object.keys(bundle).sort(), [VEGA_LITE_MIME, 'image/svg+xml', 'text/plain'].sort());
   });
 
   it('format png stores a base64 PNG with its display size; interactive false drops the spec', async () => {

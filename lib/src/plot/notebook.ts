@@ -57,8 +57,11 @@ export function inTslabKernel(): boolean {
   return kernelTslab() !== null;
 }
 
-/** Static formats first: they are what survives export; the first present one is used when only one can be sent. */
-const SINGLE_MIME_PREFERENCE = ['image/svg+xml', 'image/png', 'text/html', 'text/markdown', 'text/plain'];
+/**
+ * Static formats first: they are what survives export; the first present one is used when only one can be sent.
+ * PNG before SVG: Jupyter Notebook draws PNG in a notebook it does not trust, SVG only in one it does.
+ */
+const SINGLE_MIME_PREFERENCE = ['image/png', 'image/svg+xml', 'text/html', 'text/markdown', 'text/plain'];
 
 class TslabSink implements DisplaySink {
   private liveDisplays = new Map<string, TslabDisplay>();

@@ -374,7 +374,8 @@ export class LiveLossChartCallback extends tf.Callback {
     this.lastDraw = now;
     this.drawing = (async () => {
       const spec = liveHistorySpec(this.points, { ...this.options, totalEpochs: this.clock.epochs });
-      const { bundle, metadata } = await chartMimeBundle(spec, { interactive: force });
+      // the PNG copy (for untrusted notebooks) only on the stored final chart: redraws stay cheap
+      const { bundle, metadata } = await chartMimeBundle(spec, { interactive: force, untrustedPng: force });
       this.output.update(bundle, metadata);
       this.draws++;
       this.lastDrawMs = Date.now() - now;
