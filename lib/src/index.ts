@@ -11,3 +11,4 @@ export * from './models';
 export * from './train';
 export * from './plot';
 export * from './report';
+export * from './check';
