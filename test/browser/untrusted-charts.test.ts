@@ -38,7 +38,7 @@ async function openUntrusted(page: Page, server: NotebookServer, relativePath: s
     const nb = (window as unknown as { Jupyter: { notebook: { trusted: boolean; get_cells(): { output_area?: { outputs: Output[] } }[] } } }).Jupyter.notebook;
     const outputs = nb.get_cells().flatMap((c) => c.output_area?.outputs ?? []);
     const chartOutputs = outputs.filter((o) => Object.keys(o.data ?? {}).some((m) => chartMimes.includes(m))).length;
-    const chartsShownAsText = [...document.querySelectorAll('.output_subarea')]
+    const chartsShownAsText = Array.from(document.querySelectorAll('.output_subarea'))
       .map((el) => el.textContent ?? '')
       .filter((text) => /^<.*: \d+x\d+ chart>$/.test(text.trim()));
     return { trusted: nb.trusted, chartOutputs, chartsShownAsText };

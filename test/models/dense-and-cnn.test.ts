@@ -21,7 +21,7 @@ describe('models: MLP and CNN builders', () => {
     it('softmax for several outputs, dropout layers and L2 losses when asked', () => {
       const model = buildMlp({ inputDim: 2, hidden: [6], outputs: 3, activation: 'relu', dropout: 0.3, l2: 0.01, seed: 1 });
       assert.equal(model.countParams(), 2 * 6 + 6 + 6 * 3 + 3);
-      assert.deepEqual(model.layers.map((l) => l.getClassName()), ['Dense', 'Dropout', 'Dense']);
+      assert.deepEqual(model.layers.map((l) => l.getClassName()), ['Dense', 'SeededDropout', 'Dense']);
       assert.equal(
         model.layers.reduce((n, l) => n + l.losses.length, 0),
         2,
@@ -74,12 +74,12 @@ describe('models: MLP and CNN builders', () => {
       assert.deepEqual(model.inputs[0].shape, [null, 28, 28, 1]);
       assert.deepEqual(model.outputs[0].shape, [null, 10]);
       assert.equal(model.countParams(), 832 + 51264 + 131200 + 1290);
-      assert.equal(model.layers.filter((l) => l.getClassName() === 'Dropout').length, 2);
+      assert.equal(model.layers.filter((l) => l.getClassName() === 'SeededDropout').length, 2);
       model.dispose();
     });
 
     it('fits a small batch (loss falls) without leaking tensors', async () => {
-      // Dropout off: its masks are not seeded, and this test needs a deterministic loss curve.
+      // Dropout off: this test is about the convolutions' loss curve.
       const model = buildMnistCnn({ seed: 1, filters: [4, 8], denseUnits: 16, dropout: 0 });
       model.compile({ optimizer: tf.train.adam(0.02), loss: 'sparseCategoricalCrossentropy' });
       const x = tf.tidy(() => tf.add(seededTensor([5, 28, 28, 1], 5, 0.5), 0.5));
@@ -106,7 +106,7 @@ describe('models: MLP and CNN builders', () => {
     it('without batch norm the convolutions get biases', () => {
       const model = buildCifarCnn({ widths: [4, 8], batchNorm: false, dropout: 0, seed: 1 });
       assert.equal(model.countParams(), 3 * 3 * 3 * 4 + 4 + (3 * 3 * 4 * 4 + 4) + (3 * 3 * 4 * 8 + 8) + (3 * 3 * 8 * 8 + 8) + 8 * 10 + 10);
-      assert.ok(!model.layers.some((l) => l.getClassName() === 'Dropout'));
+      assert.ok(!model.layers.some((l) => l.getClassName() === 'SeededDropout'));
       model.dispose();
     });
 

@@ -50,9 +50,9 @@ describe('models: transfer learning helpers', () => {
   describe('buildTransferHead and setTrainableFrom', () => {
     it('a head over 3-D feature maps pools, has the expected parameters, and trains', async () => {
       const withDropout = buildTransferHead({ inputShape: [7, 7, 8], hidden: [4], outputs: 3, dropout: 0.2, seed: 1 });
-      assert.equal(withDropout.layers.filter((l) => l.getClassName() === 'Dropout').length, 2);
+      assert.equal(withDropout.layers.filter((l) => l.getClassName() === 'SeededDropout').length, 2);
       withDropout.dispose();
-      // Training without dropout: its masks are not seeded, and this test needs a deterministic loss curve.
+      // Training without dropout: this test is about the head's loss curve.
       const head = buildTransferHead({ inputShape: [7, 7, 8], hidden: [4], outputs: 3, seed: 1 });
       assert.deepEqual(head.outputs[0].shape, [null, 3]);
       assert.equal(head.countParams(), 8 * 4 + 4 + (4 * 3 + 3));

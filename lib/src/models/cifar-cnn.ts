@@ -1,6 +1,7 @@
 /** The lesson-02 CIFAR-10 CNN: three conv blocks (conv-BN-ReLU x2, max-pool, dropout), then a classifier. */
 import * as tf from '@tensorflow/tfjs';
 import { InitializerSeeds } from './initializer-seeds';
+import { DropoutSeeds } from './seeded-dropout';
 import { assertDropoutRate, assertPositiveInteger, classifierOutputLayer } from './classifier-output';
 
 export interface CifarCnnOptions {
@@ -16,7 +17,7 @@ export interface CifarCnnOptions {
   inputShape?: [number, number, number];
   /** Number of classes (default 10). */
   classes?: number;
-  /** Seed of the weight initialisers (default `courseSeed()`). */
+  /** Seed of the weight initialisers and the dropout masks (default `courseSeed()`). */
   seed?: number;
 }
 
@@ -39,6 +40,7 @@ export function buildCifarCnn(options: CifarCnnOptions = {}): tf.LayersModel {
   assertPositiveInteger('convsPerBlock', convsPerBlock);
   assertDropoutRate('dropout', dropout);
   const seeds = new InitializerSeeds(options.seed);
+  const dropouts = new DropoutSeeds(options.seed);
 
   const model = tf.sequential({ name: 'cifar_cnn' });
   model.add(tf.layers.inputLayer({ inputShape, name: 'image' }));
@@ -59,7 +61,7 @@ export function buildCifarCnn(options: CifarCnnOptions = {}): tf.LayersModel {
       model.add(tf.layers.activation({ activation: 'relu', name: `${name}_relu` }));
     }
     model.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `block${b + 1}_pool` }));
-    if (dropout > 0) model.add(tf.layers.dropout({ rate: dropout, name: `block${b + 1}_dropout` }));
+    if (dropout > 0) model.add(dropouts.layer(dropout, `block${b + 1}_dropout`));
   });
   model.add(tf.layers.globalAveragePooling2d({ name: 'global_pool' }));
   model.add(classifierOutputLayer(classes, seeds));

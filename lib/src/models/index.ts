@@ -3,6 +3,7 @@
  * with TF.js serialisation, so saved models that use them load with `tf.loadLayersModel`.
  */
 export { InitializerSeeds, type WeightInitializer } from './initializer-seeds';
+export { type DropoutFunction, DropoutSeeds, SeededDropout, type SeededDropoutArgs } from './seeded-dropout';
 export { type HiddenActivation, type OutputActivation, classifierOutputLayer, resolveOutputActivation } from './classifier-output';
 export { type MlpOptions, buildMlp } from './mlp';
 export { type MnistCnnOptions, buildMnistCnn } from './mnist-cnn';

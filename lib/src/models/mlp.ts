@@ -1,6 +1,7 @@
 /** Multi-layer perceptron for the 2-D toy problems of lesson 01 (decision boundaries, optimisers, regularisation). */
 import * as tf from '@tensorflow/tfjs';
 import { InitializerSeeds } from './initializer-seeds';
+import { DropoutSeeds } from './seeded-dropout';
 import {
   HiddenActivation,
   OutputActivation,
@@ -24,7 +25,7 @@ export interface MlpOptions {
   l2?: number;
   /** Output activation; default `'auto'` (sigmoid for 1 output, softmax otherwise). */
   outputActivation?: OutputActivation;
-  /** Seed of the weight initialisers (default `courseSeed()`). */
+  /** Seed of the weight initialisers and the dropout masks (default `courseSeed()`). */
   seed?: number;
 }
 
@@ -36,6 +37,7 @@ export function buildMlp(options: MlpOptions): tf.Sequential {
   assertDropoutRate('dropout', dropout);
   if (l2 !== undefined && !(l2 >= 0)) throw new Error(`l2 must be >= 0, got ${l2}`);
   const seeds = new InitializerSeeds(options.seed);
+  const dropouts = new DropoutSeeds(options.seed);
 
   const model = tf.sequential({ name: 'mlp' });
   hidden.forEach((units, i) => {
@@ -49,8 +51,7 @@ export function buildMlp(options: MlpOptions): tf.Sequential {
         ...(i === 0 ? { inputShape: [inputDim] } : {}),
       }),
     );
-    // Dropout masks are deliberately unseeded: a seeded TF.js dropout repeats the same mask at every step.
-    if (dropout > 0) model.add(tf.layers.dropout({ rate: dropout, name: `dropout_${i + 1}` }));
+    if (dropout > 0) model.add(dropouts.layer(dropout, `dropout_${i + 1}`));
   });
   if (hidden.length === 0) model.add(tf.layers.inputLayer({ inputShape: [inputDim], name: 'features' }));
   model.add(classifierOutputLayer(outputs, seeds, { activation: options.outputActivation, l2 }));

@@ -1,6 +1,7 @@
 /** The lesson-02 MNIST CNN: two conv/pool stages, dropout, a dense layer. Reaches >= 99.2% test accuracy. */
 import * as tf from '@tensorflow/tfjs';
 import { InitializerSeeds } from './initializer-seeds';
+import { DropoutSeeds } from './seeded-dropout';
 import { assertDropoutRate, assertPositiveInteger, classifierOutputLayer } from './classifier-output';
 
 export interface MnistCnnOptions {
@@ -10,7 +11,7 @@ export interface MnistCnnOptions {
   filters?: [number, number];
   /** Units of the dense layer (default 128). */
   denseUnits?: number;
-  /** Seed of the weight initialisers (default `courseSeed()`). */
+  /** Seed of the weight initialisers and the dropout masks (default `courseSeed()`). */
   seed?: number;
 }
 
@@ -25,6 +26,7 @@ export function buildMnistCnn(options: MnistCnnOptions = {}): tf.Sequential {
   filters.forEach((f, i) => assertPositiveInteger(`filters[${i}]`, f));
   assertPositiveInteger('denseUnits', denseUnits);
   const seeds = new InitializerSeeds(options.seed);
+  const dropouts = new DropoutSeeds(options.seed);
 
   const model = tf.sequential({ name: 'mnist_cnn' });
   filters.forEach((f, i) => {
@@ -41,9 +43,9 @@ export function buildMnistCnn(options: MnistCnnOptions = {}): tf.Sequential {
     model.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `pool_${i + 1}` }));
   });
   model.add(tf.layers.flatten({ name: 'flatten' }));
-  if (dropout > 0) model.add(tf.layers.dropout({ rate: dropout, name: 'dropout_1' }));
+  if (dropout > 0) model.add(dropouts.layer(dropout, 'dropout_1'));
   model.add(tf.layers.dense({ units: denseUnits, activation: 'relu', kernelInitializer: seeds.heNormal(), name: 'dense' }));
-  if (dropout > 0) model.add(tf.layers.dropout({ rate: dropout, name: 'dropout_2' }));
+  if (dropout > 0) model.add(dropouts.layer(dropout, 'dropout_2'));
   model.add(classifierOutputLayer(10, seeds));
   return model;
 }

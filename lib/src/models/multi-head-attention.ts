@@ -3,6 +3,7 @@
  * project to queries, keys and values per head, scaled dot products, masked softmax, weighted sum, output projection.
  */
 import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../engine';
 import { BaseLayerArgs, maskedSoftmax, sequenceAndMask, sequenceShape } from './sequence-mask';
 
 export interface MultiHeadSelfAttentionArgs extends BaseLayerArgs {
@@ -16,7 +17,7 @@ export interface MultiHeadSelfAttentionArgs extends BaseLayerArgs {
   attentionDropout?: number;
   /** Also output the attention weights `[batch, heads, time, time]` (default false). */
   returnAttentionWeights?: boolean;
-  /** Seed of the weight initialisers. */
+  /** Seed of the weight initialisers and of the attention-dropout masks (a fresh mask each step). */
   seed?: number | null;
 }
 
@@ -32,6 +33,8 @@ export class MultiHeadSelfAttention extends tf.layers.Layer {
   readonly attentionDropout: number;
   readonly returnAttentionWeights: boolean;
   readonly seed: number | undefined;
+  /** Seeds of the attention-dropout masks, one per training step; null without a seed (unseeded masks). */
+  private readonly maskSeeds: Rng | null;
   private headDim = 0;
   private weightsByName: Record<string, tf.LayerVariable> = {};
 
@@ -45,6 +48,8 @@ export class MultiHeadSelfAttention extends tf.layers.Layer {
     this.attentionDropout = attentionDropout ?? 0;
     this.returnAttentionWeights = returnAttentionWeights ?? false;
     this.seed = seed ?? undefined;
+    // apart from the initialisers' seeds (seed + offset)
+    this.maskSeeds = this.seed === undefined ? null : new Rng((this.seed ^ 0x68e31da4) >>> 0);
     this.supportsMasking = true;
   }
 
@@ -85,7 +90,7 @@ export class MultiHeadSelfAttention extends tf.layers.Layer {
       const v = heads('value');
       const scores = tf.div(tf.matMul(q, k, false, true), Math.sqrt(this.headDim)); // [batch, heads, time, time]
       let weights = maskedSoftmax(scores, this.keyMask(mask, batch, time));
-      if (this.attentionDropout > 0 && kwargs.training === true) weights = tf.dropout(weights, this.attentionDropout);
+      if (this.attentionDropout > 0 && kwargs.training === true) weights = tf.dropout(weights, this.attentionDropout, undefined, this.maskSeeds?.seed());
       const context = tf.reshape(tf.transpose(tf.matMul(weights, v), [0, 2, 1, 3]), [-1, this.numHeads * this.headDim]);
       const output = tf.reshape(tf.add(tf.matMul(context, w('output')), w('output_bias')), [batch, time, dim]);
       return this.returnAttentionWeights ? [output, weights] : output;

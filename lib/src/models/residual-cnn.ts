@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InitializerSeeds } from './initializer-seeds';
+import { DropoutSeeds } from './seeded-dropout';
 import { assertDropoutRate, assertPositiveInteger, classifierOutputLayer } from './classifier-output';
 
 export interface ResidualCnnOptions {
@@ -50,6 +51,7 @@ export function buildResidualCnn(options: ResidualCnnOptions = {}): tf.LayersMod
   assertPositiveInteger('blocksPerStage', blocksPerStage);
   assertDropoutRate('dropout', dropout);
   const seeds = new InitializerSeeds(options.seed);
+  const dropouts = new DropoutSeeds(options.seed);
 
   const input = tf.input({ shape: inputShape, name: 'image' });
   let x = convBn(input, widths[0], 1, 'stem', seeds);
@@ -61,7 +63,7 @@ export function buildResidualCnn(options: ResidualCnnOptions = {}): tf.LayersMod
     }
   });
   x = tf.layers.globalAveragePooling2d({ name: 'global_pool' }).apply(x) as tf.SymbolicTensor;
-  if (dropout > 0) x = tf.layers.dropout({ rate: dropout, name: 'dropout' }).apply(x) as tf.SymbolicTensor;
+  if (dropout > 0) x = dropouts.layer(dropout, 'dropout').apply(x) as tf.SymbolicTensor;
   const output = classifierOutputLayer(classes, seeds).apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: output, name: 'residual_cnn' });
 }

@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InitializerSeeds } from './initializer-seeds';
+import { DropoutFunction, DropoutSeeds } from './seeded-dropout';
 import { AttentionPooling, AttentionScore } from './attention-pooling';
 import { MaskedSequencePooling } from './masked-pooling';
 import { assertPositiveInteger } from './classifier-output';
@@ -32,7 +33,7 @@ export interface RnnEncoderOptions {
   sequenceLength?: number;
   /** Dropout on the RNN inputs (default 0). */
   dropout?: number;
-  /** Seed of the weight initialisers (default `courseSeed()`). */
+  /** Seed of the weight initialisers and the dropout masks (default `courseSeed()`). */
   seed?: number;
   name?: string;
 }
@@ -51,6 +52,7 @@ export function buildRnnEncoder(options: RnnEncoderOptions): tf.LayersModel {
   assertPositiveInteger('units', units);
   if (!['last', 'mean', 'max', 'attention'].includes(pooling)) throw new Error(`unknown pooling '${pooling}'`);
   const seeds = new InitializerSeeds(options.seed);
+  const dropouts = new DropoutSeeds(options.seed);
 
   const ids = tf.input({ shape: [options.sequenceLength ?? null], dtype: 'int32', name: 'token_ids' });
   const embeddingLayer = tf.layers.embedding({
@@ -63,10 +65,15 @@ export function buildRnnEncoder(options: RnnEncoderOptions): tf.LayersModel {
   });
   const embedded = embeddingLayer.apply(ids) as tf.SymbolicTensor;
 
-  const rnn = recurrentLayer(kind, units, pooling !== 'last', dropout, seeds);
-  const sequence = (
-    bidirectional ? tf.layers.bidirectional({ layer: rnn as tf.RNN, mergeMode: 'concat', name: `bi_${kind}` }) : rnn
-  ).apply(embedded) as tf.SymbolicTensor;
+  const rnn = recurrentLayer(kind, units, pooling !== 'last', dropout, seeds, dropouts);
+  let wrapper: tf.layers.Layer = rnn;
+  if (bidirectional) {
+    wrapper = tf.layers.bidirectional({ layer: rnn as tf.RNN, mergeMode: 'concat', name: `bi_${kind}` });
+    // both directions are rebuilt from the layer's config, which cannot carry a mask function
+    const directions = wrapper as unknown as { forwardLayer: tf.RNN; backwardLayer: tf.RNN };
+    if (dropout > 0) for (const layer of [directions.forwardLayer, directions.backwardLayer]) setCellDropout(layer, dropouts.maskFunction());
+  }
+  const sequence = wrapper.apply(embedded) as tf.SymbolicTensor;
 
   let encoding: tf.SymbolicTensor;
   if (pooling === 'last') {
@@ -88,11 +95,20 @@ export function buildRnnEncoder(options: RnnEncoderOptions): tf.LayersModel {
   return model;
 }
 
-function recurrentLayer(kind: RecurrentKind, units: number, returnSequences: boolean, dropout: number, seeds: InitializerSeeds) {
+function recurrentLayer(
+  kind: RecurrentKind,
+  units: number,
+  returnSequences: boolean,
+  dropout: number,
+  seeds: InitializerSeeds,
+  dropouts: DropoutSeeds,
+) {
   const args = {
     units,
     returnSequences,
     dropout: dropout > 0 ? dropout : undefined,
+    // seeded input masks, fresh at every step (TF.js's default draws them from Math.random)
+    dropoutFunc: dropout > 0 ? dropouts.maskFunction() : undefined,
     kernelInitializer: seeds.glorotUniform(),
     recurrentInitializer: seeds.orthogonal(),
     name: kind,
@@ -107,6 +123,10 @@ function recurrentLayer(kind: RecurrentKind, units: number, returnSequences: boo
     default:
       throw new Error(`unknown recurrent kind '${kind as string}'`);
   }
+}
+
+function setCellDropout(layer: tf.RNN, dropoutFunc: DropoutFunction): void {
+  (layer.cell as unknown as { dropoutFunc: DropoutFunction }).dropoutFunc = dropoutFunc;
 }
 
 function setEmbeddingMatrix(

@@ -1,6 +1,7 @@
 /** Lesson 03's paraphrase classifier: one shared encoder reads both sentences; a head judges the pair. */
 import * as tf from '@tensorflow/tfjs';
 import { InitializerSeeds } from './initializer-seeds';
+import { DropoutSeeds } from './seeded-dropout';
 import { assertDropoutRate, classifierOutputLayer } from './classifier-output';
 import { pairFeatures } from './pair-features';
 
@@ -22,18 +23,19 @@ export function buildSiamesePairClassifier(encoder: tf.LayersModel, options: Sia
   assertDropoutRate('dropout', dropout);
   if (encoder.inputs.length !== 1) throw new Error('the encoder must take one input (token ids)');
   const seeds = new InitializerSeeds(options.seed);
+  const dropouts = new DropoutSeeds(options.seed);
   const inputShape = encoder.inputs[0].shape.slice(1);
   const dtype = encoder.inputs[0].dtype;
   const a = tf.input({ shape: inputShape, dtype, name: 'sentence_a' });
   const b = tf.input({ shape: inputShape, dtype, name: 'sentence_b' });
   let x = pairFeatures(encoder.apply(a) as tf.SymbolicTensor, encoder.apply(b) as tf.SymbolicTensor);
   hidden.forEach((units, i) => {
-    if (dropout > 0) x = tf.layers.dropout({ rate: dropout, name: `head_dropout_${i + 1}` }).apply(x) as tf.SymbolicTensor;
+    if (dropout > 0) x = dropouts.layer(dropout, `head_dropout_${i + 1}`).apply(x) as tf.SymbolicTensor;
     x = tf.layers
       .dense({ units, activation: 'relu', kernelInitializer: seeds.heNormal(), name: `head_dense_${i + 1}` })
       .apply(x) as tf.SymbolicTensor;
   });
-  if (dropout > 0) x = tf.layers.dropout({ rate: dropout, name: 'head_dropout_out' }).apply(x) as tf.SymbolicTensor;
+  if (dropout > 0) x = dropouts.layer(dropout, 'head_dropout_out').apply(x) as tf.SymbolicTensor;
   const output = classifierOutputLayer(1, seeds, { name: 'paraphrase' }).apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: [a, b], outputs: output, name: 'siamese_pair_classifier' });
 }

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { fileSystemHandler } from './file-system-handler';
 import { InitializerSeeds } from './initializer-seeds';
+import { DropoutSeeds } from './seeded-dropout';
 import { OutputActivation, assertDropoutRate, assertPositiveInteger, classifierOutputLayer } from './classifier-output';
 
 /** The layer the course cuts MobileNet v1 at: the last depthwise-separable block's ReLU (7x7x256 for alpha 0.25). */
@@ -65,6 +66,7 @@ export function buildTransferHead(options: TransferHeadOptions): tf.Sequential {
   inputShape.forEach((d, i) => assertPositiveInteger(`inputShape[${i}]`, d));
   assertDropoutRate('dropout', dropout);
   const seeds = new InitializerSeeds(options.seed);
+  const dropouts = new DropoutSeeds(options.seed);
   const regularizer = () => (l2 ? tf.regularizers.l2({ l2 }) : undefined);
 
   const head = tf.sequential({ name: 'transfer_head' });
@@ -75,12 +77,12 @@ export function buildTransferHead(options: TransferHeadOptions): tf.Sequential {
     head.add(tf.layers.flatten({ name: 'feature_flatten' }));
   }
   hidden.forEach((units, i) => {
-    if (dropout > 0) head.add(tf.layers.dropout({ rate: dropout, name: `head_dropout_${i + 1}` }));
+    if (dropout > 0) head.add(dropouts.layer(dropout, `head_dropout_${i + 1}`));
     head.add(
       tf.layers.dense({ units, activation: 'relu', kernelInitializer: seeds.heNormal(), kernelRegularizer: regularizer(), name: `head_dense_${i + 1}` }),
     );
   });
-  if (dropout > 0) head.add(tf.layers.dropout({ rate: dropout, name: 'head_dropout_out' }));
+  if (dropout > 0) head.add(dropouts.layer(dropout, 'head_dropout_out'));
   head.add(classifierOutputLayer(outputs, seeds, { activation: options.outputActivation, l2, name: 'head_output' }));
   return head;
 }

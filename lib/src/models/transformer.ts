@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InitializerSeeds } from './initializer-seeds';
+import { DropoutSeeds } from './seeded-dropout';
 import { assertDropoutRate, assertPositiveInteger, classifierOutputLayer } from './classifier-output';
 import { MultiHeadSelfAttention } from './multi-head-attention';
 import { SinusoidalPositionalEncoding } from './positional-encoding';
@@ -32,14 +33,17 @@ export function transformerEncoderBlock(
   mask: tf.SymbolicTensor,
   options: TransformerBlockOptions,
   seeds: InitializerSeeds,
+  dropouts?: DropoutSeeds,
 ): tf.SymbolicTensor {
   const { numHeads, feedForwardDim, dropout = 0.1, causal = false, name } = options;
   const dim = x.shape[2];
   if (dim == null) throw new Error('transformerEncoderBlock needs a known model dimension');
   const apply = (layer: tf.layers.Layer, input: tf.SymbolicTensor | tf.SymbolicTensor[]) =>
     layer.apply(input) as tf.SymbolicTensor;
+  // a block used alone derives its mask streams from the initialisers' stream
+  const masks = dropout > 0 ? dropouts ?? new DropoutSeeds(seeds.next()) : undefined;
   const maybeDropout = (input: tf.SymbolicTensor, suffix: string) =>
-    dropout > 0 ? apply(tf.layers.dropout({ rate: dropout, name: `${name}_${suffix}_dropout` }), input) : input;
+    masks ? apply(masks.layer(dropout, `${name}_${suffix}_dropout`), input) : input;
 
   const attention = new MultiHeadSelfAttention({
     numHeads,
@@ -102,6 +106,7 @@ export function buildTransformerClassifier(options: TransformerClassifierOptions
   assertDropoutRate('dropout', dropout);
   if (modelDim % numHeads !== 0) throw new Error(`modelDim ${modelDim} must be divisible by numHeads ${numHeads}`);
   const seeds = new InitializerSeeds(options.seed);
+  const dropouts = new DropoutSeeds(options.seed);
 
   const ids = tf.input({ shape: [sequenceLength], dtype: 'int32', name: 'token_ids' });
   const mask = new PaddingMask({ padId: options.padId ?? 0, name: 'padding_mask' }).apply(ids) as tf.SymbolicTensor;
@@ -114,12 +119,12 @@ export function buildTransformerClassifier(options: TransformerClassifierOptions
     })
     .apply(ids) as tf.SymbolicTensor;
   let x = new SinusoidalPositionalEncoding({ name: 'positional_encoding' }).apply(embedded) as tf.SymbolicTensor;
-  if (dropout > 0) x = tf.layers.dropout({ rate: dropout, name: 'embedding_dropout' }).apply(x) as tf.SymbolicTensor;
+  if (dropout > 0) x = dropouts.layer(dropout, 'embedding_dropout').apply(x) as tf.SymbolicTensor;
   for (let i = 0; i < numLayers; i++) {
-    x = transformerEncoderBlock(x, mask, { numHeads, feedForwardDim, dropout, causal: options.causal, name: `block${i + 1}` }, seeds);
+    x = transformerEncoderBlock(x, mask, { numHeads, feedForwardDim, dropout, causal: options.causal, name: `block${i + 1}` }, seeds, dropouts);
   }
   let pooled = new MaskedSequencePooling({ mode: 'mean', name: 'mean_pooling' }).apply([x, mask]) as tf.SymbolicTensor;
-  if (dropout > 0) pooled = tf.layers.dropout({ rate: dropout, name: 'output_dropout' }).apply(pooled) as tf.SymbolicTensor;
+  if (dropout > 0) pooled = dropouts.layer(dropout, 'output_dropout').apply(pooled) as tf.SymbolicTensor;
   const output = classifierOutputLayer(outputs, seeds).apply(pooled) as tf.SymbolicTensor;
   return tf.model({ inputs: ids, outputs: output, name: 'transformer_classifier' });
 }
