@@ -6,6 +6,7 @@ export * as tf from '@tensorflow/tfjs';
 export * from './config';
 export * from './engine';
 export * from './kernels';
+export * from './ops';
 export * from './data';
 export * from './models';
 export * from './train';

@@ -4,15 +4,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { startWasm } from '@dl-course/lib/engine';
-import { registerWasmFusedKernels, registerWasmTrainingKernels, restoreStockWasmKernels } from '@dl-course/lib/kernels';
+import { registerCourseKernels, restoreStockKernels } from '@dl-course/lib/kernels';
 
 export type KernelVariant = 'stock' | 'course';
 
 /** Select the wasm kernel variant (no-op for other backends). */
 export function useKernelVariant(backend: string, variant: KernelVariant): void {
   if (backend !== 'wasm') return;
-  if (variant === 'stock') restoreStockWasmKernels();
-  else registerWasmFusedKernels();
+  if (variant === 'stock') restoreStockKernels();
+  else registerCourseKernels();
 }
 
 /**
@@ -21,7 +21,7 @@ export function useKernelVariant(backend: string, variant: KernelVariant): void 
  */
 export async function startBackend(backend: string, variant: KernelVariant, threads?: number): Promise<number> {
   if (backend === 'wasm') {
-    registerWasmTrainingKernels();
+    registerCourseKernels();
     useKernelVariant(backend, variant);
     return startWasm(threads);
   }

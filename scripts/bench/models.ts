@@ -4,7 +4,7 @@
  * tf.layers.lstm, its cross-entropy (as `compileClassifier` compiles) instead of tf.layers'; `stock` uses TF.js's.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fusedLstm } from '@dl-course/lib/kernels';
+import { fusedLstm } from '@dl-course/lib/models';
 import { categoricalCrossentropy } from '@dl-course/lib/train';
 
 export const REFERENCE_MODELS = ['mlp', 'cnn', 'lstm', 'cifar-cnn', 'siamese-bilstm'] as const;

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { strict as assert } from 'assert';
 import { Rng } from '../../lib/src/engine';
-import { registerWasmTrainingKernels } from '../../lib/src/kernels';
+import { registerCourseKernels } from '../../lib/src/kernels';
 
 export type BackendUnderTest = 'cpu' | 'wasm';
 
@@ -21,7 +21,7 @@ let backendBefore: string | undefined;
 export async function prepareBackends(): Promise<void> {
   backendBefore ??= tf.getBackend();
   require('@tensorflow/tfjs-backend-wasm');
-  registerWasmTrainingKernels();
+  registerCourseKernels();
   for (const name of ['cpu', 'wasm']) {
     if (!(await tf.setBackend(name))) throw new Error(`backend ${name} failed to initialise`);
   }

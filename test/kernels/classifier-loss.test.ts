@@ -1,11 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import {
-  CROSS_ENTROPY,
-  registerSoftmaxGradient,
-  restoreSoftmaxGradient,
-} from '../../lib/src/kernels/classifier-loss-kernels';
+import { CROSS_ENTROPY, registerCourseKernels, restoreStockKernels } from '../../lib/src/kernels';
 import { categoricalCrossentropy, sparseCategoricalCrossentropy } from '../../lib/src/train/losses';
 
 const maxAbsDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
@@ -30,6 +26,9 @@ for (const backend of ['cpu', 'wasm']) {
       assert.ok(await tf.setBackend(backend));
       await tf.ready();
     });
+
+    // The tests below put back the stock kernels; later test files expect the course's.
+    after(() => registerCourseKernels());
 
     // Rows that are not normalised, and exact zeros and ones, so both clips and the normalisation are exercised.
     const probs = () =>
@@ -74,9 +73,9 @@ for (const backend of ['cpu', 'wasm']) {
         const labels = tf.oneHot(tf.randomUniform([3, 4], 0, 6, 'int32', 8), 6).asType('float32');
         const mean = (loss: (y: tf.Tensor, p: tf.Tensor) => tf.Tensor) => (z: tf.Tensor) => tf.mean(loss(labels, tf.softmax(z)));
         assert.deepEqual(categoricalCrossentropy(labels, tf.softmax(logits)).shape, [3, 4]);
-        registerSoftmaxGradient();
+        registerCourseKernels();
         const got = tf.grad(mean(categoricalCrossentropy))(logits);
-        restoreSoftmaxGradient();
+        restoreStockKernels();
         const want = tf.grad(mean(tf.metrics.categoricalCrossentropy))(logits);
         assert.ok(maxAbsDiff(got, want) < 1e-6, `logit gradients differ by ${maxAbsDiff(got, want)}`);
       });
@@ -88,10 +87,10 @@ for (const backend of ['cpu', 'wasm']) {
         const upstream = tf.randomNormal([5, 7], 0, 1, 'float32', 10);
         const f = (x: tf.Tensor) => tf.sum(tf.mul(tf.softmax(x), upstream));
         const want = tf.grad(f)(z);
-        registerSoftmaxGradient();
-        registerSoftmaxGradient(); // idempotent
+        registerCourseKernels();
+        registerCourseKernels(); // idempotent
         const got = tf.grad(f)(z);
-        restoreSoftmaxGradient();
+        restoreStockKernels();
         assert.ok(maxAbsDiff(got, want) < 1e-6, `softmax gradients differ by ${maxAbsDiff(got, want)}`);
         assert.ok(maxAbsDiff(tf.grad(f)(z), want) === 0, 'the restored gradient is TF.js own');
       });

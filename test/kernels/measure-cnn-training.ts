@@ -4,8 +4,8 @@
  *
  *   npx tsx test/kernels/measure-cnn-training.ts [--steps 30] [--rounds 3] [--variant all|training-only|training+conv-input]
  *
- * Variants: `all` = everything `registerWasmTrainingKernels()` installs; `training-only` = the training kernels with
- * the performance engineer's speed replacements undone (`restoreStockWasmKernels`: stock Conv2DBackpropInput, stock
+ * Variants: `all` = everything `registerCourseKernels()` installs; `training-only` = the training kernels with
+ * the performance engineer's speed replacements undone (`restoreStockKernels`: stock Conv2DBackpropInput, stock
  * matmul/gather/tile/reverse); `training+conv-input` = that plus the XNNPACK Conv2DBackpropInput of conv2d-backprop.ts.
  *
  * Prints examples/s as the median over rounds of (steps × 64 / wall time); each round first runs 3 warm-up steps.
@@ -13,7 +13,7 @@
  * figure moves much less than the wall-clock one.
  */
 import * as tf from '@tensorflow/tfjs';
-import { conv2dBackpropInputWasm, registerWasmTrainingKernels, restoreStockWasmKernels } from '../../lib/src/kernels';
+import { conv2dBackpropInputWasm, registerCourseKernels, restoreStockKernels } from '../../lib/src/kernels';
 
 const VARIANTS = ['all', 'training-only', 'training+conv-input'] as const;
 
@@ -61,9 +61,9 @@ async function main(): Promise<void> {
   const variant = variantAt < 0 ? 'all' : process.argv[variantAt + 1];
   if (!(VARIANTS as readonly string[]).includes(variant)) throw new Error(`--variant must be one of ${VARIANTS.join(', ')}`);
   require('@tensorflow/tfjs-backend-wasm');
-  registerWasmTrainingKernels();
+  registerCourseKernels();
   await tf.setBackend('wasm');
-  if (variant !== 'all') restoreStockWasmKernels();
+  if (variant !== 'all') restoreStockKernels();
   if (variant === 'training+conv-input') {
     tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
     tf.registerKernel({ kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: conv2dBackpropInputWasm as tf.KernelFunc });

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { strict as assert } from 'assert';
 import { Rng } from '../../lib/src/engine';
-import { WASM_REPLACED_KERNELS, WASM_TRAINING_KERNELS, registerWasmTrainingKernels } from '../../lib/src/kernels';
+import { COURSE_KERNELS, isCourseKernel, registerCourseKernels } from '../../lib/src/kernels';
 import { PlainTensor, assertWasmMatchesCpu, computeOn, prepareBackends, restoreBackend, randomTensor, toTensor } from './backend-compare';
 
 describe('kernels: segment sums, einsum and elementwise gradients, wasm vs cpu', function () {
@@ -15,14 +15,19 @@ describe('kernels: segment sums, einsum and elementwise gradients, wasm vs cpu',
   before(prepareBackends);
   after(restoreBackend);
 
-  it('registerWasmTrainingKernels is idempotent and registers every course kernel for wasm', () => {
-    registerWasmTrainingKernels();
-    registerWasmTrainingKernels();
-    for (const { kernelName, kernelFunc } of [...WASM_TRAINING_KERNELS, ...WASM_REPLACED_KERNELS]) {
-      const registered = tf.getKernel(kernelName, 'wasm');
-      assert.ok(registered, `${kernelName} is not registered for wasm`);
-      if (WASM_REPLACED_KERNELS.some((k) => k.kernelName === kernelName)) assert.equal(registered.kernelFunc, kernelFunc);
+  it('registerCourseKernels is idempotent and registers every course kernel for its backends', () => {
+    registerCourseKernels();
+    const first = COURSE_KERNELS.flatMap(({ kernelName, backendNames }) => backendNames.map((b) => tf.getKernel(kernelName, b)?.kernelFunc));
+    registerCourseKernels();
+    for (const { kernelName, backendNames, role } of COURSE_KERNELS) {
+      for (const backendName of backendNames) {
+        const registered = tf.getKernel(kernelName, backendName);
+        assert.ok(registered, `${kernelName} is not registered for ${backendName}`);
+        if (role !== 'adds') assert.ok(isCourseKernel(registered.kernelFunc), `${kernelName} on ${backendName} is not the course's`);
+      }
     }
+    const second = COURSE_KERNELS.flatMap(({ kernelName, backendNames }) => backendNames.map((b) => tf.getKernel(kernelName, b)?.kernelFunc));
+    assert.deepEqual(second, first, 'a second registration changes nothing');
   });
 
   describe('UnsortedSegmentSum', () => {

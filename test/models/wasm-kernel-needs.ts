@@ -1,12 +1,12 @@
 /**
  * Lists the TF.js kernels one training step of each course model runs (profiled on cpu), and which of them the
- * stock wasm backend lacks, before and after the course's `registerWasmTrainingKernels()`.
+ * stock wasm backend lacks, before and after the course's `registerCourseKernels()`.
  * Run: `npx tsx test/models/wasm-kernel-needs.ts` (add DATASETS_DIR for the MobileNet fine-tuning case).
  */
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm'; // registers the stock wasm kernels
-import { registerWasmTrainingKernels } from '../../lib/src/kernels';
+import { registerCourseKernels } from '../../lib/src/kernels';
 import {
   buildCifarCnn,
   buildMlp,
@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   }
   const missing = (names: string[]) => names.filter((k) => tf.getKernel(k, 'wasm') === undefined);
   const stock = new Map([...needs].map(([name, ks]) => [name, missing(ks)]));
-  registerWasmTrainingKernels();
+  registerCourseKernels();
   for (const [name, kernels] of needs) {
     console.log(`${name}: ${kernels.length} kernels`);
     console.log(`  missing on stock wasm:       ${stock.get(name)!.join(', ') || 'none'}`);

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmTrainingKernels } from '../../lib/src/kernels';
+import { registerCourseKernels } from '../../lib/src/kernels';
 import { KernelTimer } from '../../scripts/bench/kernel-timer';
 import { buildReferenceModel, parseModelNames } from '../../scripts/bench/models';
 import { syntheticData } from '../../scripts/bench/synthetic';
@@ -36,7 +36,7 @@ describe('perf: benchmark and profiler helpers', () => {
   });
 
   it('both training loops lower the loss of the MLP on fixed data and leak no tensors', async () => {
-    registerWasmTrainingKernels();
+    registerCourseKernels();
     assert.ok(await tf.setBackend('wasm'));
     for (const loop of ['fit', 'custom'] as const) {
       const reference = buildReferenceModel('mlp');

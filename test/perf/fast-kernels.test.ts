@@ -1,8 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmTrainingKernels } from '../../lib/src/kernels';
-import { registerWasmFusedKernels } from '../../lib/src/kernels/fused-index';
+import { registerCourseKernels } from '../../lib/src/kernels';
 import { asMatrixTranspose } from '../../lib/src/kernels/block-transpose';
 
 /** Run `f` on cpu and on wasm (with the course's speed kernels) and return both results as nested arrays. */
@@ -10,7 +9,7 @@ async function onBothBackends<T>(f: () => tf.Tensor): Promise<{ cpu: T; wasm: T 
   await tf.setBackend('cpu');
   const cpu = tf.tidy(f).arraySync() as T;
   await tf.setBackend('wasm');
-  registerWasmTrainingKernels(); // includes the speed kernels
+  registerCourseKernels(); // includes the speed kernels
   const wasm = tf.tidy(f).arraySync() as T;
   return { cpu, wasm };
 }
@@ -102,7 +101,7 @@ describe('perf: wasm speed kernels agree with cpu', () => {
 
   it('Identity and same-type Cast share the input memory; the data lives until its last tensor is disposed', async () => {
     await tf.setBackend('wasm');
-    registerWasmFusedKernels();
+    registerCourseKernels();
     const backend = tf.backend() as unknown as { numDataIds(): number };
     const x = tf.tensor2d([[1.5, -2.5], [3, 4]]);
     const before = backend.numDataIds();
@@ -119,7 +118,7 @@ describe('perf: wasm speed kernels agree with cpu', () => {
 
   it('GatherV2 rejects out-of-range rows', async () => {
     await tf.setBackend('wasm');
-    registerWasmFusedKernels();
+    registerCourseKernels();
     assert.throws(() => tf.gather(tf.zeros([3, 2]), tf.tensor1d([3], 'int32')), /out of range/);
   });
 

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { fusedLstm } from '../../lib/src/kernels/lstm-layer';
-import { registerTransposeFreeMatMul } from '../../lib/src/kernels/fused-transpose-matmul';
+import { isCourseKernel, registerCourseKernels } from '../../lib/src/kernels';
+import { fusedLstm } from '../../lib/src/models/fused-lstm';
 
 function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
   return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
@@ -171,8 +171,9 @@ describe('perf: transpose-free matmul on wasm', () => {
       }),
     );
     await tf.setBackend('wasm');
-    registerTransposeFreeMatMul();
-    registerTransposeFreeMatMul(); // idempotent
+    registerCourseKernels();
+    registerCourseKernels(); // idempotent
+    assert.ok(isCourseKernel(tf.getKernel(tf.BatchMatMul, 'wasm')?.kernelFunc), 'BatchMatMul runs the transpose-free wrapper');
     const before = tf.memory().numBytes;
     cases.forEach(({ ta, tb }, i) => {
       tf.tidy(() => {

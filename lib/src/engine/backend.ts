@@ -5,7 +5,7 @@
  * training kernels, and finally the pure-JS `cpu` backend. `TFJS_BACKEND` (or the `backend` option) forces one.
  */
 import * as tf from '@tensorflow/tfjs';
-import { registerWasmTrainingKernels } from '../kernels';
+import { registerCourseKernels } from '../kernels';
 import { prepareWasmThreads, releaseWasmThreadsOnExit, wasmThreadsInUse, wasmThreadsWanted } from './wasm-threads';
 
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
@@ -99,9 +99,10 @@ async function activate(backend: BackendName): Promise<{ tfBackend: string; thre
       await setBackend('tensorflow');
       return { tfBackend: 'tensorflow' };
     case 'wasm':
-      registerWasmTrainingKernels();
+      registerCourseKernels(); // the one registration: wasm's training kernels, and the LSTM/loss kernels for cpu too
       return { tfBackend: 'wasm', threads: await startWasm() };
     case 'cpu':
+      registerCourseKernels();
       await setBackend('cpu');
       return { tfBackend: 'cpu', threads: 1 };
   }

@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { SimdWasmBackend, simdOn } from './simd/simd-module';
 import { requireInputs } from './wasm-kernel-runner';
+import type { CourseKernelConfig } from './course-kernel';
 
 export const ADAM_UPDATE = 'CourseAdamUpdate';
 
@@ -44,3 +45,8 @@ export function adamUpdateWasm(args: { inputs: tf.NamedTensorInfoMap; backend: u
   );
   return outputs;
 }
+
+/** Speed only: without it the course's Adam runs TF.js's ops. */
+export const ADAM_UPDATE_KERNELS: readonly CourseKernelConfig[] = [
+  { kernelName: ADAM_UPDATE, backendNames: ['wasm'], role: 'speeds', make: () => adamUpdateWasm as unknown as tf.KernelFunc },
+];

@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { SimdWasmBackend, simdOn } from './simd/simd-module';
+import type { CourseKernelConfig } from './course-kernel';
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
 
@@ -46,3 +47,7 @@ export function blockTransposeKernel(stock: tf.KernelFunc): tf.KernelFunc {
     return out;
   }) as unknown as tf.KernelFunc;
 }
+
+export const BLOCK_TRANSPOSE_KERNELS: readonly CourseKernelConfig[] = [
+  { kernelName: 'Transpose', backendNames: ['wasm'], role: 'speeds', make: (_, stock) => stock && blockTransposeKernel(stock) },
+];

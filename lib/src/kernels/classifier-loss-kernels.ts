@@ -11,7 +11,8 @@
  * and for sparse labels (class ids) p is clipped before the normalisation too, as tf.layers does.
  */
 import * as tf from '@tensorflow/tfjs';
-import { HostMemory, hasKernel, hostMemory, registerHostKernels } from './host-memory';
+import { asKernelFunc, type CourseGradientConfig, type CourseKernelConfig } from './course-kernel';
+import { HOST_MEMORY_BACKENDS, HostMemory, hasKernel, hostMemory } from './host-memory';
 
 export const CROSS_ENTROPY = 'CourseCrossEntropy';
 export const CROSS_ENTROPY_GRAD = 'CourseCrossEntropyGrad';
@@ -138,35 +139,25 @@ function softmaxGrad(backendName: string) {
   };
 }
 
-/** Register the three kernels for wasm and cpu (idempotent). */
-export function registerClassifierLossKernels(): void {
-  registerHostKernels({ [CROSS_ENTROPY]: crossEntropy, [CROSS_ENTROPY_GRAD]: crossEntropyGrad, [SOFTMAX_GRAD]: softmaxGrad });
-}
-
-let stockSoftmaxGradient: tf.GradConfig | undefined;
+/** The three kernels, for wasm and cpu. */
+export const CLASSIFIER_LOSS_KERNELS: readonly CourseKernelConfig[] = [
+  { kernelName: CROSS_ENTROPY, make: crossEntropy },
+  { kernelName: CROSS_ENTROPY_GRAD, make: crossEntropyGrad },
+  { kernelName: SOFTMAX_GRAD, make: softmaxGrad },
+].map(({ kernelName, make }) => ({ kernelName, backendNames: HOST_MEMORY_BACKENDS, role: 'adds' as const, make: (backendName: string) => asKernelFunc(make(backendName)) }));
 
 /**
- * Softmax's gradient as one kernel where the backend has it (TF.js's four ops elsewhere). Replaces the gradient
- * TF.js registered for Softmax; `restoreSoftmaxGradient` puts it back. Idempotent.
+ * Softmax's gradient as one kernel where the backend has it (TF.js's four ops elsewhere): replaces the gradient TF.js
+ * registered for Softmax (a speed-up: `restoreStockKernels` puts TF.js's back).
  */
-export function registerSoftmaxGradient(): void {
-  registerClassifierLossKernels();
-  if (stockSoftmaxGradient !== undefined) return;
-  const stock = tf.getGradient(tf.Softmax);
-  if (stock === undefined) return;
-  stockSoftmaxGradient = stock;
-  tf.registerGradient({
+export const SOFTMAX_GRADIENT: CourseGradientConfig = {
+  kernelName: tf.Softmax,
+  make: (stock) => ({
     ...stock,
     gradFunc: (dy, saved, attrs) => {
       if (!hasKernel(SOFTMAX_GRAD) || Array.isArray(dy)) return stock.gradFunc(dy, saved, attrs);
       const [y] = saved;
       return { logits: () => tf.engine().runKernel(SOFTMAX_GRAD, { dy, y }) as tf.Tensor };
     },
-  });
-}
-
-export function restoreSoftmaxGradient(): void {
-  if (stockSoftmaxGradient === undefined) return;
-  tf.registerGradient(stockSoftmaxGradient);
-  stockSoftmaxGradient = undefined;
-}
+  }),
+};

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Padding, Pair, RoundingMode, assertShape, describeForwardConv } from './conv-geometry';
 import { correlateForFilterGradient, stuffAndCropGradient } from './conv2d-backprop';
 import { TensorInfo, WasmBackend, requireInputs, withWasmKernels } from './wasm-kernel-runner';
+import type { CourseKernelConfig } from './course-kernel';
 
 interface DepthwiseBackpropAttrs {
   strides: number | Pair;
@@ -78,3 +79,8 @@ function requireShape(kernel: string, name: string, shape: number[] | undefined)
   if (!Array.isArray(shape) || shape.length !== 4) throw new Error(`${kernel}: attribute ${name} must be a 4-D shape`);
   return shape;
 }
+
+export const DEPTHWISE_CONV2D_BACKPROP_KERNELS: readonly CourseKernelConfig[] = [
+  { kernelName: 'DepthwiseConv2dNativeBackpropFilter', backendNames: ['wasm'], role: 'adds', make: () => depthwiseConv2dBackpropFilterWasm as unknown as tf.KernelFunc },
+  { kernelName: 'DepthwiseConv2dNativeBackpropInput', backendNames: ['wasm'], role: 'adds', make: () => depthwiseConv2dBackpropInputWasm as unknown as tf.KernelFunc },
+];

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { TensorInfo, WasmBackend, requireInputs, withWasmKernels } from './wasm-kernel-runner';
+import type { CourseKernelConfig } from './course-kernel';
 
 export function einsumWasm(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): TensorInfo {
   const equation = String(args.attrs?.equation ?? '');
@@ -42,3 +43,7 @@ export function einsumWasm(args: { inputs: tf.NamedTensorInfoMap; backend: unkno
     return product;
   });
 }
+
+export const EINSUM_KERNELS: readonly CourseKernelConfig[] = [
+  { kernelName: 'Einsum', backendNames: ['wasm'], role: 'adds', make: () => einsumWasm as unknown as tf.KernelFunc },
+];

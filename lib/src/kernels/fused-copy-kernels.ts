@@ -7,6 +7,7 @@
  * contiguous runs, which `copyWithin` does at memory speed.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { CourseKernelConfig } from './course-kernel';
 
 interface WasmHeapBackend {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
@@ -152,3 +153,10 @@ export function blockSliceKernel(stock: tf.KernelFunc): tf.KernelFunc {
   };
   return kernel as unknown as tf.KernelFunc;
 }
+
+/** Tile (141 ms for [64,32,32,32] in the batch-norm gradient), Reverse and Slice (9.8 ms for 64 of 6400 rows) as block copies. */
+export const BLOCK_COPY_KERNELS: readonly CourseKernelConfig[] = [
+  { kernelName: 'Tile', backendNames: ['wasm'], role: 'speeds', make: (_, stock) => stock && blockTileKernel(stock) },
+  { kernelName: 'Reverse', backendNames: ['wasm'], role: 'speeds', make: (_, stock) => stock && blockReverseKernel(stock) },
+  { kernelName: 'Slice', backendNames: ['wasm'], role: 'speeds', make: (_, stock) => stock && blockSliceKernel(stock) },
+];

@@ -4,6 +4,7 @@
  * index on the wasm heap. Other cases (another axis, batchDims) go to the stock kernel.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { CourseKernelConfig } from './course-kernel';
 
 interface WasmHeapBackend {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
@@ -44,3 +45,7 @@ export function rowGatherKernel(stock: tf.KernelFunc): tf.KernelFunc {
   };
   return kernel as unknown as tf.KernelFunc;
 }
+
+export const ROW_GATHER_KERNELS: readonly CourseKernelConfig[] = [
+  { kernelName: 'GatherV2', backendNames: ['wasm'], role: 'speeds', make: (_, stock) => stock && rowGatherKernel(stock) },
+];

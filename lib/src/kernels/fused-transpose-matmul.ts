@@ -8,6 +8,7 @@
  * wasm `Transpose` kernel and call the original kernel with plain operands: same numbers, a fraction of the time.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { CourseKernelConfig } from './course-kernel';
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
 type KernelFn = (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[];
@@ -17,36 +18,17 @@ interface DisposingBackend {
   disposeData(dataId: object, force?: boolean): boolean;
 }
 
-/** Marks kernel functions installed by this module, so registering twice never wraps a wrapper. */
-const WRAPPED = Symbol('courseTransposeFreeMatMul');
-
-/** The kernels replaced by the wrapper, to restore them (benchmarks measure the stock kernels too). */
-const originals = new Map<string, tf.KernelConfig>();
-
-/** Wrap wasm `BatchMatMul` and `_FusedMatMul` so they never run the slow transposed path. Idempotent. */
-export function registerTransposeFreeMatMul(backendName = 'wasm'): void {
-  for (const kernelName of [tf.BatchMatMul, tf._FusedMatMul]) {
-    const original = tf.getKernel(kernelName, backendName);
-    if (original === undefined) continue;
-    if ((original.kernelFunc as unknown as Record<symbol, boolean>)[WRAPPED]) continue;
-    if (tf.getKernel(tf.Transpose, backendName) === undefined) continue;
-    const wrapped = transposeFreeKernel(original.kernelFunc as unknown as KernelFn, backendName, kernelName === tf.BatchMatMul);
-    originals.set(`${kernelName}/${backendName}`, original);
-    tf.unregisterKernel(kernelName, backendName);
-    tf.registerKernel({ ...original, kernelFunc: wrapped as unknown as tf.KernelFunc });
-  }
-}
-
-/** Put the stock kernels back (for before/after measurements). */
-export function unregisterTransposeFreeMatMul(backendName = 'wasm'): void {
-  for (const kernelName of [tf.BatchMatMul, tf._FusedMatMul]) {
-    const original = originals.get(`${kernelName}/${backendName}`);
-    if (original === undefined) continue;
-    tf.unregisterKernel(kernelName, backendName);
-    tf.registerKernel(original);
-    originals.delete(`${kernelName}/${backendName}`);
-  }
-}
+/**
+ * `BatchMatMul` and `_FusedMatMul` on wasm, wrapped so they never run the slow transposed path (the wrapper calls the
+ * stock kernel with plain operands).
+ */
+export const TRANSPOSE_FREE_MATMUL_KERNELS: readonly CourseKernelConfig[] = [tf.BatchMatMul, tf._FusedMatMul].map((kernelName) => ({
+  kernelName,
+  backendNames: ['wasm'],
+  role: 'speeds' as const,
+  make: (backendName: string, stock: tf.KernelFunc | undefined) =>
+    stock && (transposeFreeKernel(stock as unknown as KernelFn, backendName, kernelName === tf.BatchMatMul) as unknown as tf.KernelFunc),
+}));
 
 /** Right operands of plain products seen before: XNNPACK keeps their packed copy (until the tensor is disposed). */
 const packedBefore = new WeakSet<object>();
@@ -100,6 +82,5 @@ function transposeFreeKernel(original: KernelFn, backendName: string, swappable:
       for (const t of temporaries) backend.disposeData(t.dataId);
     }
   };
-  (kernel as unknown as Record<symbol, boolean>)[WRAPPED] = true;
   return kernel;
 }

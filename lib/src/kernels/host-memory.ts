@@ -51,20 +51,6 @@ export function hostMemory(backendName: string, backend: unknown): HostMemory {
   throw new Error(`no host memory access for backend '${backendName}'`);
 }
 
-/** A kernel function for one of the host-memory backends. */
-export type HostKernelFactory = (backendName: string) => (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) => tf.TensorInfo | tf.TensorInfo[];
-
-/** Register each kernel for every host-memory backend where it is not registered yet (idempotent). */
-export function registerHostKernels(kernels: Record<string, HostKernelFactory>): void {
-  for (const backendName of HOST_MEMORY_BACKENDS) {
-    for (const [kernelName, make] of Object.entries(kernels)) {
-      if (tf.getKernel(kernelName, backendName) === undefined) {
-        tf.registerKernel({ kernelName, backendName, kernelFunc: make(backendName) as unknown as tf.KernelFunc });
-      }
-    }
-  }
-}
-
 /** True when the current backend has the kernel (else callers use TF.js ops). */
 export function hasKernel(kernelName: string): boolean {
   return tf.getKernel(kernelName, tf.getBackend()) !== undefined;

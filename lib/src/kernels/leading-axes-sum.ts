@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { SimdWasmBackend, simdOn } from './simd/simd-module';
+import type { CourseKernelConfig } from './course-kernel';
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
 
@@ -33,3 +34,7 @@ export function leadingAxesSumKernel(stock: tf.KernelFunc): tf.KernelFunc {
     return out;
   }) as unknown as tf.KernelFunc;
 }
+
+export const LEADING_AXES_SUM_KERNELS: readonly CourseKernelConfig[] = [
+  { kernelName: 'Sum', backendNames: ['wasm'], role: 'speeds', make: (_, stock) => stock && leadingAxesSumKernel(stock) },
+];

@@ -13,7 +13,8 @@
  *   backward inputs dh [B,T,H], gates, c, tanhC, recurrentKernelT [4H,H] -> output dz [B,T,4H] (gradient of xw)
  */
 import * as tf from '@tensorflow/tfjs';
-import { HostMemory, hasKernel, hostMemory, registerHostKernels } from './host-memory';
+import { asKernelFunc, type CourseKernelConfig } from './course-kernel';
+import { HOST_MEMORY_BACKENDS, HostMemory, hostMemory } from './host-memory';
 import { SimdWasmBackend, simdOn } from './simd/simd-module';
 
 export const LSTM_FORWARD_KERNEL = 'CourseLstmSequenceForward';
@@ -267,12 +268,8 @@ function jsBackwardStep(
   };
 }
 
-/** Register both kernels for wasm and cpu (idempotent). Backends without them use the op-by-op path. */
-export function registerLstmSequenceKernels(): void {
-  registerHostKernels({ [LSTM_FORWARD_KERNEL]: lstmForward, [LSTM_BACKWARD_KERNEL]: lstmBackward });
-}
-
-/** True when the current backend runs the fused kernels (else the layer falls back to ordinary ops). */
-export function lstmKernelsAvailable(): boolean {
-  return hasKernel(LSTM_FORWARD_KERNEL);
-}
+/** Both kernels, for wasm and cpu. Backends without them run the layer op by op. */
+export const LSTM_SEQUENCE_KERNELS: readonly CourseKernelConfig[] = [
+  { kernelName: LSTM_FORWARD_KERNEL, backendNames: HOST_MEMORY_BACKENDS, role: 'adds', make: (backendName) => asKernelFunc(lstmForward(backendName)) },
+  { kernelName: LSTM_BACKWARD_KERNEL, backendNames: HOST_MEMORY_BACKENDS, role: 'adds', make: (backendName) => asKernelFunc(lstmBackward(backendName)) },
+];

@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { SimdWasmBackend, simdOn } from './simd/simd-module';
 import { TensorInfo, WasmBackend, requireInputs } from './wasm-kernel-runner';
+import type { CourseKernelConfig } from './course-kernel';
 
 export function maxPoolGradWasm(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): TensorInfo {
   const { dy, input } = requireInputs('MaxPoolGrad', args.inputs, ['dy', 'input']);
@@ -163,3 +164,8 @@ function routeTwoByTwo(
     }
   }
 }
+
+/** tfjs-backend-wasm 4.22 has MaxPoolGrad but gets it wrong (or slow) for training. */
+export const MAX_POOL_GRAD_KERNELS: readonly CourseKernelConfig[] = [
+  { kernelName: 'MaxPoolGrad', backendNames: ['wasm'], role: 'fixes', make: () => maxPoolGradWasm as unknown as tf.KernelFunc },
+];

@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { TensorInfo, WasmBackend, requireInputs } from './wasm-kernel-runner';
+import type { CourseKernelConfig } from './course-kernel';
 
 interface InterpolationAxis {
   low: Int32Array;
@@ -80,3 +81,8 @@ function interpolationAxis(inSize: number, outSize: number, alignCorners: boolea
   }
   return axis;
 }
+
+/** tfjs-backend-wasm 4.22 has ResizeBilinearGrad but gets it wrong (or slow) for training. */
+export const RESIZE_BILINEAR_GRAD_KERNELS: readonly CourseKernelConfig[] = [
+  { kernelName: 'ResizeBilinearGrad', backendNames: ['wasm'], role: 'fixes', make: () => resizeBilinearGradWasm as unknown as tf.KernelFunc },
+];

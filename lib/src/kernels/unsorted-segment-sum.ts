@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { TensorInfo, WasmBackend, requireInputs } from './wasm-kernel-runner';
+import type { CourseKernelConfig } from './course-kernel';
 
 export function unsortedSegmentSumWasm(args: {
   inputs: tf.NamedTensorInfoMap;
@@ -43,3 +44,7 @@ export function unsortedSegmentSumWasm(args: {
   }
   return out;
 }
+
+export const UNSORTED_SEGMENT_SUM_KERNELS: readonly CourseKernelConfig[] = [
+  { kernelName: 'UnsortedSegmentSum', backendNames: ['wasm'], role: 'adds', make: () => unsortedSegmentSumWasm as unknown as tf.KernelFunc },
+];

@@ -8,6 +8,7 @@
  * the stock kernels.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { CourseKernelConfig } from './course-kernel';
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
 
@@ -30,3 +31,8 @@ export function sharedCastKernel(stock: tf.KernelFunc): tf.KernelFunc {
     return x === undefined || x.dtype !== dtype || x.dtype === 'string' ? stock(args as never) : share(x, args.backend);
   }) as unknown as tf.KernelFunc;
 }
+
+export const ZERO_COPY_KERNELS: readonly CourseKernelConfig[] = [
+  { kernelName: 'Identity', backendNames: ['wasm'], role: 'speeds', make: (_, stock) => stock && sharedIdentityKernel(stock) },
+  { kernelName: 'Cast', backendNames: ['wasm'], role: 'speeds', make: (_, stock) => stock && sharedCastKernel(stock) },
+];

@@ -25,6 +25,7 @@ export {
 export { type SiamesePairOptions, buildSiamesePairClassifier } from './siamese';
 export { SinusoidalPositionalEncoding, type SinusoidalPositionalEncodingArgs, sinusoidalPositionTable } from './positional-encoding';
 export { MultiHeadSelfAttention, type MultiHeadSelfAttentionArgs } from './multi-head-attention';
+export { FusedLstm, type FusedLstmArgs, fusedLstm } from './fused-lstm';
 export {
   type TransformerBlockOptions,
   type TransformerClassifierOptions,

@@ -4,7 +4,7 @@
  * tf.train.adam unchanged.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ADAM_UPDATE } from '../kernels/adam-update';
+import { adamUpdate, adamUpdateAvailable } from '../ops';
 
 interface AdamState {
   accumulatedFirstMoment: { originalName: string; variable: tf.Variable }[];
@@ -15,7 +15,7 @@ interface AdamState {
 
 export class CourseAdamOptimizer extends tf.AdamOptimizer {
   override applyGradients(variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void {
-    if (tf.getKernel(ADAM_UPDATE, tf.getBackend()) === undefined) {
+    if (!adamUpdateAvailable()) {
       super.applyGradients(variableGradients);
       return;
     }
@@ -34,8 +34,7 @@ export class CourseAdamOptimizer extends tf.AdamOptimizer {
         if (gradient == null) return;
         const m = state.accumulatedFirstMoment[i].variable;
         const v = state.accumulatedSecondMoment[i].variable;
-        const inputs = { variable: value, m, v, gradient } as unknown as tf.NamedTensorMap;
-        const [newValue, newM, newV] = tf.engine().runKernel(ADAM_UPDATE, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        const [newValue, newM, newV] = adamUpdate(value, m, v, gradient, attrs);
         m.assign(newM);
         v.assign(newV);
         value.assign(newValue);

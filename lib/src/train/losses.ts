@@ -1,55 +1,18 @@
 /**
  * Cross-entropy losses for classifiers whose output layer gives probabilities (softmax), per example, computed as
  * tf.layers computes them (the same normalisation and clipping), with the forward pass and the gradient each as one
- * kernel on wasm and cpu (see kernels/classifier-loss-kernels.ts); other backends run TF.js's ops.
+ * kernel on wasm and cpu (the `classifierCrossEntropy` op); other backends run TF.js's ops.
  * `compileClassifier` uses them.
  */
 import * as tf from '@tensorflow/tfjs';
-import { CROSS_ENTROPY, CROSS_ENTROPY_GRAD, registerClassifierLossKernels } from '../kernels/classifier-loss-kernels';
-import { hasKernel } from '../kernels/host-memory';
+import { classifierCrossEntropy } from '../ops';
 
 /** Loss per example for one-hot (or probability) label rows `yTrue` [..., classes]. */
 export function categoricalCrossentropy(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor {
-  return crossEntropy(yTrue, yPred, false);
+  return classifierCrossEntropy(yTrue, yPred, false);
 }
 
 /** Loss per example for integer class ids `yTrue` ([...] or [..., 1]). */
 export function sparseCategoricalCrossentropy(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor {
-  return crossEntropy(yTrue, yPred, true);
-}
-
-function crossEntropy(yTrue: tf.Tensor, yPred: tf.Tensor, sparse: boolean): tf.Tensor {
-  if (yPred.rank < 2) throw new Error(`cross-entropy expects predictions [..., classes], got shape [${yPred.shape}]`);
-  registerClassifierLossKernels();
-  return tf.tidy(() => {
-    const classes = yPred.shape[yPred.rank - 1];
-    const leading = yPred.shape.slice(0, -1);
-    const probs = yPred.rank === 2 ? yPred : tf.reshape(yPred, [-1, classes]);
-    const labels = sparse ? tf.reshape(yTrue, [-1]) : tf.reshape(yTrue, [-1, classes]);
-    const perRow = hasKernel(CROSS_ENTROPY) ? withKernels(probs, labels, sparse) : withOps(probs, labels, sparse);
-    return yPred.rank === 2 ? perRow : tf.reshape(perRow, leading);
-  });
-}
-
-function withKernels(probs: tf.Tensor, labels: tf.Tensor, sparse: boolean): tf.Tensor {
-  const attrs = { sparse };
-  // Labels are not differentiated, so they are not an input of the custom gradient; saved, they outlive this call.
-  const loss = tf.customGrad(((p: tf.Tensor, save: tf.GradSaveFunc) => {
-    save([p, labels]);
-    return {
-      value: tf.engine().runKernel(CROSS_ENTROPY, { probs: p, labels }, attrs) as tf.Tensor,
-      gradFunc: (dy: tf.Tensor, [savedProbs, savedLabels]: tf.Tensor[]) =>
-        tf.engine().runKernel(CROSS_ENTROPY_GRAD, { probs: savedProbs, labels: savedLabels, dy }, attrs) as tf.Tensor,
-    };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]);
-  return loss(probs);
-}
-
-/** tf.layers' own formulation (the reference the kernels are tested against). */
-function withOps(probs: tf.Tensor, labels: tf.Tensor, sparse: boolean): tf.Tensor {
-  const eps = tf.backend().epsilon();
-  if (!sparse) return tf.metrics.categoricalCrossentropy(labels, probs);
-  const clipped = tf.clipByValue(probs, eps, 1 - eps);
-  const oneHot = tf.oneHot(tf.cast(tf.floor(tf.cast(labels, 'float32')), 'int32'), probs.shape[1] as number);
-  return tf.metrics.categoricalCrossentropy(oneHot, clipped);
+  return classifierCrossEntropy(yTrue, yPred, true);
 }

@@ -1,12 +1,12 @@
 /**
  * `fusedLstm({units, returnSequences})`: a drop-in for `tf.layers.lstm` that runs the whole sequence as one op
- * (see lstm-sequence.ts). Same weights (kernel, recurrent_kernel, bias; gate order i, f, c, o), same initialisers
+ * (the `lstmSequence` op). Same weights (kernel, recurrent_kernel, bias; gate order i, f, c, o), same initialisers
  * and defaults, so `setWeights(lstm.getWeights())` carries weights between the two and outputs agree to float error.
  * Not supported (clear error): dropout, stateful, masking, initial state, returnState, activations other than tanh.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { LstmGateActivation } from './lstm-kernels';
-import { lstmSequence } from './lstm-sequence';
+import type { LstmGateActivation } from '../kernels';
+import { lstmSequence } from '../ops';
 
 /** The initialiser type of tf.layers (its class is not exported by name). */
 type LayerInitializer = ReturnType<typeof tf.initializers.zeros>;

@@ -3,16 +3,11 @@
  *
  * Forward: one matrix product x W + b for all steps, then the recurrence in one kernel call. Backward: one kernel call
  * for the recurrence (back-propagation through time), then three products for dW, dU and dx. On backends without the
- * kernels (e.g. native TensorFlow) the same maths runs op by op and autodiff provides the gradient.
+ * kernels (e.g. native TensorFlow; `initEngine` registers them for wasm and cpu) the same maths runs op by op and
+ * autodiff provides the gradient.
  */
 import * as tf from '@tensorflow/tfjs';
-import {
-  LSTM_BACKWARD_KERNEL,
-  LSTM_FORWARD_KERNEL,
-  LstmGateActivation,
-  lstmKernelsAvailable,
-  registerLstmSequenceKernels,
-} from './lstm-kernels';
+import { LSTM_BACKWARD_KERNEL, LSTM_FORWARD_KERNEL, type LstmGateActivation, hasKernel } from '../kernels';
 
 export interface LstmWeights {
   /** [inputDim, 4*units], gate order i, f, c, o (as tf.layers.lstm). */
@@ -39,8 +34,7 @@ export function lstmSequence(
     throw new Error(`LSTM kernel must be [${inputDim}, ${4 * units}], got [${weights.kernel.shape}]`);
   }
   if (time === 0) throw new Error('lstmSequence needs at least one time step');
-  registerLstmSequenceKernels();
-  if (lstmKernelsAvailable()) return layerWithKernels(x, weights, recurrentActivation);
+  if (hasKernel(LSTM_FORWARD_KERNEL)) return layerWithKernels(x, weights, recurrentActivation);
   return tf.tidy(() => {
     let xw = tf.matMul(tf.reshape(x, [batch * time, inputDim]), weights.kernel);
     if (weights.bias !== undefined) xw = tf.add(xw, weights.bias);
