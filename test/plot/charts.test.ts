@@ -157,6 +157,14 @@ describe('plot: chart builders', () => {
     assert.equal(countMarkItems(fromMatrix, 'cells'), 4);
   });
 
+  it('heatmap with paths: clipPaths stops a diverging path at its first point outside the window', async () => {
+    // The third point leaves the window; the fourth comes back inside but is not drawn either.
+    const diverging = [[0.5, 0.5], [-0.9, -0.2], [3, 0], [0.1, 0.1]];
+    const chart = (clipPaths?: boolean) => heatmapWithPathChart({ z: (x, y) => x * x + y * y, xRange: [-1, 1], yRange: [-1, 1], resolution: 4, paths: { big: diverging, edge: [[1, 1], [1, -1]] }, clipPaths });
+    assert.equal(countMarkItems(await renderClean(chart(true)), 'pathPoints'), 2 + 2, 'the points on the frame count as inside');
+    assert.equal(countMarkItems(await renderClean(chart()), 'pathPoints'), 4 + 2, 'without clipPaths every point is drawn');
+  });
+
   it('PCA finds the dominant directions; the projection chart has a point per row', async () => {
     // points spread along (1, 1, 0) with small, uncorrelated spread along (1, -1, 0): the PCs are exactly those directions
     const rows: number[][] = [];

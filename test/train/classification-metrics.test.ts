@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { classificationReport, evaluateClassifier } from '../../lib/src/train';
+import { classificationReport, comparePaired, evaluateClassifier } from '../../lib/src/train';
 import { assertNoTensorLeak, useCpuBackend } from '../models/support';
 
 const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 1e-12, `${what}: ${a} vs ${b}`);
@@ -71,5 +71,39 @@ describe('train: classification metrics', () => {
     assert.deepEqual(a.confusion, b.confusion);
     assert.deepEqual(a.confusion, [[1, 0, 1], [0, 1, 0], [1, 0, 0]]);
     tf.dispose([x, oneHot]);
+  });
+
+  it('evaluateClassifier: the loss is the mean cross-entropy of the true class', async () => {
+    const input = tf.input({ shape: [3] });
+    const model = tf.model({ inputs: input, outputs: tf.layers.softmax().apply(input) as tf.SymbolicTensor });
+    const logits = [[2, 0, 0], [0, 1, 0], [0, 0, 0]];
+    const labels = [0, 2, 1];
+    const softmax = (row: number[]) => row.map((v) => Math.exp(v) / row.reduce((s, w) => s + Math.exp(w), 0));
+    const want = -labels.reduce((s, label, i) => s + Math.log(softmax(logits[i])[label]), 0) / labels.length;
+    const x = tf.tensor2d(logits);
+    const r = await evaluateClassifier(model, x, labels);
+    assert.ok(Math.abs(r.loss - want) < 1e-6, `loss ${r.loss}, want ${want}`);
+    // A one-unit sigmoid output: p for class 1, 1 - p for class 0; a certain mistake is clipped, not infinite.
+    const sigmoidInput = tf.input({ shape: [1] });
+    const binary = tf.model({ inputs: sigmoidInput, outputs: tf.layers.activation({ activation: 'sigmoid' }).apply(sigmoidInput) as tf.SymbolicTensor });
+    const xb = tf.tensor2d([[0], [Math.log(3)], [-200]]);
+    const rb = await evaluateClassifier(binary, xb, [1, 0, 1]);
+    assert.ok(Math.abs(rb.loss - (Math.log(2) + Math.log(4) - Math.log(1e-7)) / 3) < 1e-4, `binary loss ${rb.loss}`);
+    tf.dispose([x, xb]);
+  });
+
+  it('comparePaired: mean difference, its standard error and the wins, pair by pair', () => {
+    const r = comparePaired([0.8, 0.7, 0.9], [0.85, 0.8, 0.88]);
+    assert.equal(r.n, 3);
+    close(r.baselineMean, 0.8, 'baseline mean');
+    close(r.candidateMean, 2.53 / 3, 'candidate mean');
+    r.differences.forEach((d, i) => close(d, [0.05, 0.1, -0.02][i], `difference ${i}`));
+    close(r.meanDifference, 0.13 / 3, 'mean difference');
+    const sd = Math.sqrt(([0.05, 0.1, -0.02].reduce((s, d) => s + (d - 0.13 / 3) ** 2, 0)) / 2);
+    close(r.standardError!, sd / Math.sqrt(3), 'standard error');
+    assert.equal(r.candidateWins, 2);
+    assert.equal(comparePaired([1], [2]).standardError, undefined);
+    assert.throws(() => comparePaired([1, 2], [1]), /2 baseline scores but 1 candidate scores/);
+    assert.throws(() => comparePaired([], []), /no pairs/);
   });
 });

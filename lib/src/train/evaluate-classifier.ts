@@ -13,6 +13,11 @@ export interface EvaluateOptions {
 export interface ClassifierEvaluation extends ClassificationReport {
   /** Predicted class id of each example. */
   predictions: Int32Array;
+  /**
+   * Mean cross-entropy of the true class, -mean(log p(true class)) with p clipped to [1e-7, 1] (binary output: p or
+   * 1 - p): the data term of the training loss, without penalties such as L2. For models that output probabilities.
+   */
+  loss: number;
 }
 
 /**
@@ -27,8 +32,10 @@ export async function evaluateClassifier(
 ): Promise<ClassifierEvaluation> {
   const { batchSize = 256, threshold = 0.5 } = options;
   const output = model.predict(x, { batchSize }) as tf.Tensor;
+  const truth = await labelIds(y);
   let predictions: Int32Array;
   let numClasses: number;
+  let loss: number;
   try {
     const units = output.shape[output.shape.length - 1];
     numClasses = output.rank === 1 || units === 1 ? 2 : units;
@@ -39,11 +46,27 @@ export async function evaluateClassifier(
     );
     predictions = (await ids.data()) as Int32Array;
     ids.dispose();
+    loss = await trueClassCrossEntropy(output, truth);
   } finally {
     output.dispose();
   }
-  const truth = await labelIds(y);
-  return { ...classificationReport(truth, predictions, numClasses), predictions };
+  return { ...classificationReport(truth, predictions, numClasses), predictions, loss };
+}
+
+/** -mean(log p(true class)) of class probabilities [n, k] (or one sigmoid unit [n]/[n, 1]) and class ids. */
+async function trueClassCrossEntropy(output: tf.Tensor, truth: ArrayLike<number>): Promise<number> {
+  const loss = tf.tidy(() => {
+    const ids = tf.tensor1d(Array.from(truth), 'int32');
+    const units = output.shape[output.shape.length - 1];
+    const ofTrueClass =
+      output.rank === 1 || units === 1
+        ? tf.where(tf.equal(ids, 1), tf.reshape(output, [-1]), tf.sub(1, tf.reshape(output, [-1])))
+        : tf.sum(tf.mul(tf.oneHot(ids, units), output), 1);
+    return tf.neg(tf.mean(tf.log(tf.clipByValue(ofTrueClass, 1e-7, 1))));
+  });
+  const value = (await loss.data())[0];
+  loss.dispose();
+  return value;
 }
 
 /** Class ids from one-hot rows, an id tensor, or a plain array. */

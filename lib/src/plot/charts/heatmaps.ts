@@ -77,6 +77,11 @@ export interface HeatmapWithPathOptions extends ChartOptions {
   /** One path, or several by name (e.g. {sgd: [...], adam: [...]}) drawn over the surface. */
   path?: PathInput;
   paths?: Record<string, PathInput>;
+  /**
+   * Draw each path only up to its first point outside xRange × yRange (default false: all of it). A diverging path
+   * (gradient descent with too large a step) would otherwise run off the picture.
+   */
+  clipPaths?: boolean;
   xTitle?: string;
   yTitle?: string;
   zTitle?: string;
@@ -125,7 +130,12 @@ export function heatmapWithPathChart(options: HeatmapWithPathOptions): TopLevelS
   );
   if (options.logColor && cells.some((c) => !(c.z > 0))) throw new Error('heatmapWithPathChart: logColor needs z > 0 everywhere');
   const paths = { ...(options.path ? { path: options.path } : {}), ...(options.paths ?? {}) };
-  const pathRows = Object.entries(paths).flatMap(([name, p]) => pathPoints(p, name));
+  const inside = (q: { x: number; y: number }) => q.x >= x0 && q.x <= x1 && q.y >= y0 && q.y <= y1;
+  const pathRows = Object.entries(paths).flatMap(([name, p]) => {
+    const points = pathPoints(p, name);
+    const firstOutside = options.clipPaths ? points.findIndex((q) => !inside(q)) : -1;
+    return firstOutside < 0 ? points : points.slice(0, firstOutside);
+  });
   const names = Object.keys(paths);
   const scale = (lo: number, hi: number) => ({ domain: [lo, hi], nice: false, zero: false });
   const pathColor = { field: 'path', type: 'nominal', title: names.length > 1 ? 'path' : null, sort: names, scale: { range: [...PATH_COLORS] }, ...(names.length > 1 ? {} : { legend: null }) };
