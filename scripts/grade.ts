@@ -1,22 +1,28 @@
 /**
  * npm run grade -- <submissions folder> [options]
+ * npm run grade -- --merge <shard output>... -o <output>
  *
  * Grades `<submissions>/<student>/<notebook>.ipynb` against the instructor notebooks (default notebooks/), with the
- * instructor's check cells restored by cell id, each notebook in its own kernel and time limit. Writes grades.csv,
- * grades.json and feedback/<student>.html into the output folder. See docs/tooling.md.
+ * instructor's check cells restored, each (student, notebook) in its own sandbox and time limit, verdicts decided
+ * outside every sandbox. Writes grades.csv, grades.json and feedback/<student>.html into the output folder.
+ * See docs/tooling.md.
  */
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseCourseProfile, projectRoot } from '@dl-course/lib/config';
 import { positiveNumber } from './tooling/cli';
 import { defaultJobs } from './tooling/execute-notebooks';
-import { totalsByStudent, writeGradeReports } from './tooling/grading/grade-report';
-import { gradeSubmissions } from './tooling/grading/grade-submissions';
+import { mergeGradeRuns, readGradeRun, totalsByStudent, writeGradeReports } from './tooling/grading/grade-report';
+import { DEFAULT_MAX_SUBMISSION_BYTES, GradeRun, gradeSubmissions } from './tooling/grading/grade-submissions';
+import { DEFAULT_SANDBOX_LIMITS, SandboxUnavailable } from './tooling/grading/sandbox';
+import { parseShard } from './tooling/shard';
 import { formatTable } from './tooling/text-table';
 
 export const GRADE_DEFAULTS = { cellTimeout: 60, timeout: 300, maxOutputBytes: 1 << 20 };
 
+const MIB = 2 ** 20;
 const USAGE = `Usage: npm run grade -- <submissions folder> [options]
+       npm run grade -- --merge <shard output folder>... -o <output>
   layout: <submissions>/<student>/<notebook>.ipynb, graded against <source>/<notebook>.ipynb
   -s, --source DIR        instructor notebooks (default notebooks/)
   -o, --output DIR        where grades.csv, grades.json, feedback/, executed/ and work/ go (default out/grading)
@@ -25,7 +31,14 @@ const USAGE = `Usage: npm run grade -- <submissions folder> [options]
       --cell-timeout S    seconds per cell (default ${GRADE_DEFAULTS.cellTimeout})
       --timeout S         seconds per submitted notebook (default ${GRADE_DEFAULTS.timeout})
       --max-output BYTES  output kept per cell (default ${GRADE_DEFAULTS.maxOutputBytes})
-  -j, --jobs N            submissions graded in parallel (default ${defaultJobs()})`;
+  -j, --jobs N            submissions graded in parallel (default ${defaultJobs()})
+      --shard I/N         grade slice I of N of the students (0-based; merge the outputs with --merge)
+      --merge             the positionals are shard output folders: combine them into -o
+      --memory MIB        memory per sandbox (default ${DEFAULT_SANDBOX_LIMITS.memoryBytes / MIB})
+      --processes N       processes and threads per sandbox (default ${DEFAULT_SANDBOX_LIMITS.processes})
+      --scratch MIB       the sandbox's scratch folder and /tmp, each (default ${DEFAULT_SANDBOX_LIMITS.scratchBytes / MIB})
+      --max-submission MIB  largest notebook read (default ${DEFAULT_MAX_SUBMISSION_BYTES / MIB})
+      --unsafe-no-sandbox run notebooks without bubblewrap: only for notebooks you trust`;
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -39,16 +52,28 @@ async function main(): Promise<number> {
       timeout: { type: 'string' },
       'max-output': { type: 'string' },
       jobs: { type: 'string', short: 'j' },
+      shard: { type: 'string' },
+      merge: { type: 'boolean' },
+      memory: { type: 'string' },
+      processes: { type: 'string' },
+      scratch: { type: 'string' },
+      'max-submission': { type: 'string' },
+      'unsafe-no-sandbox': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help || positionals.length !== 1) {
+  if (values.help || (values.merge ? positionals.length === 0 || !values.output : positionals.length !== 1)) {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
   const root = projectRoot(__dirname);
   const outDir = path.resolve(values.output ?? path.join(root, 'out', 'grading'));
-  const grades = await gradeSubmissions({
+  if (values.merge) {
+    const merged = mergeGradeRuns(positionals.map((dir) => readGradeRun(path.resolve(dir))));
+    return summarize(outDir, merged);
+  }
+  const limit = (flag: string, value: string | undefined, fallback: number, unit: number) => Math.round(positiveNumber(flag, value, fallback / unit) * unit);
+  const run = await gradeSubmissions({
     submissionsDir: path.resolve(positionals[0] as string),
     sourceDir: path.resolve(values.source ?? path.join(root, 'notebooks')),
     outDir,
@@ -59,10 +84,22 @@ async function main(): Promise<number> {
     jobs: positiveNumber('--jobs', values.jobs, defaultJobs()),
     notebooks: values.notebooks?.split(',').map((s) => s.trim().replace(/\.ipynb$/, '')).filter(Boolean),
     projectRoot: root,
+    shard: values.shard === undefined ? undefined : parseShard(values.shard),
+    unsafe: values['unsafe-no-sandbox'] === true,
+    limits: {
+      memoryBytes: limit('--memory', values.memory, DEFAULT_SANDBOX_LIMITS.memoryBytes, MIB),
+      processes: limit('--processes', values.processes, DEFAULT_SANDBOX_LIMITS.processes, 1),
+      scratchBytes: limit('--scratch', values.scratch, DEFAULT_SANDBOX_LIMITS.scratchBytes, MIB),
+    },
+    maxSubmissionBytes: limit('--max-submission', values['max-submission'], DEFAULT_MAX_SUBMISSION_BYTES, MIB),
     log: (line) => console.log(line),
   });
-  const written = writeGradeReports(outDir, grades);
-  const rows = grades.flatMap((g) => g.rows);
+  return summarize(outDir, run);
+}
+
+function summarize(outDir: string, run: GradeRun): number {
+  const written = writeGradeReports(outDir, run);
+  const rows = run.grades.flatMap((g) => g.rows);
   const totals = totalsByStudent(rows);
   const checks = [...new Set(rows.map((r) => `${r.notebook} / ${r.check}`))];
   console.log(
@@ -84,6 +121,6 @@ main().then(
   (code) => process.exit(code),
   (error: Error) => {
     console.error(`grade: ${error.message}`);
-    process.exit(2);
+    process.exit(error instanceof SandboxUnavailable ? 3 : 2);
   },
 );

@@ -6,6 +6,12 @@ Driven by scripts/tooling/run-notebook.ts. Reads one JSON job from stdin:
 and prints one JSON line to stdout: {"result": {...}, "signature": hmac_sha256(key, result)}.
 The signature lets the caller reject a result forged by notebook code; the key travels only on stdin.
 The kernel's own stdout/stderr go to a log file, never to this process's stdout.
+
+Grading (scripts/tooling/grading/sandbox.ts) runs this driver inside the submission's sandbox and trusts nothing it
+says: the job then carries the notebook itself ("notebook" instead of "input"), "output" is null and the executed
+notebook comes back in the JSON line ("notebook"). With "morePhases": true, after the first line the driver reads
+one more JSON line from stdin, {"cells": [...]}, runs those cells in the same kernel and prints a second line with
+their executed copies: the grader sends hidden checks only after it has read everything the first phase produced.
 """
 import hashlib
 import hmac
@@ -59,8 +65,11 @@ def error_message(cell, exc):
     return message[:500]
 
 
-def run(job):
-    nb = nbformat.read(job['input'], as_version=4)
+def run(job, emit):
+    if job.get('notebook') is not None:
+        nb = nbformat.reads(json.dumps(job['notebook']), as_version=4)
+    else:
+        nb = nbformat.read(job['input'], as_version=4)
     client = BoundedOutputClient(
         nb,
         kernel_name=job['kernel'],
@@ -75,84 +84,111 @@ def run(job):
     last_reply = {}
     client.on_cell_executed = lambda cell, cell_index, execute_reply: last_reply.update(reply=execute_reply)
 
-    cells = [{'index': i, 'id': c.get('id'), 'type': c.cell_type, 'status': 'skipped', 'seconds': 0.0}
-             for i, c in enumerate(nb.cells)]
+    cells = [cell_entry(i, c) for i, c in enumerate(nb.cells)]
     result = {'status': 'ok', 'cells': cells, 'seconds': 0.0, 'failedCell': None, 'error': None}
     start = time.monotonic()
     deadline = start + job['notebookTimeout']
-    stop_reason = None
+    state = {'stop': None}
+
+    def run_cells(first):
+        for i in range(first, len(nb.cells)):
+            run_cell(client, nb.cells[i], i, cells[i], job, deadline, state, last_reply)
 
     log = open(job.get('kernelLog') or os.devnull, 'w')
+    phase_start = 0
     try:
         launch = {'stdout': log, 'stderr': log}
         if sys.platform.startswith('linux'):
             launch['preexec_fn'] = die_with_parent
         with client.setup_kernel(**launch):
             kill_kernel_on_sigterm(client)
-            for i, cell in enumerate(nb.cells):
-                if cell.cell_type != 'code' or not cell.source.strip():
-                    cells[i]['status'] = 'ok'
-                    continue
-                if stop_reason:
-                    cells[i]['error'] = stop_reason
-                    continue
-                remaining = deadline - time.monotonic()
-                limited_by_notebook = remaining < job['cellTimeout']
-                client.timeout = max(1, int(min(job['cellTimeout'], remaining)))
-                cell_start = time.monotonic()
-                try:
-                    for _attempt in range(ABORT_RETRIES):
-                        last_reply.clear()
-                        client.execute_cell(cell, i)
-                        status = last_reply.get('reply', {}).get('content', {}).get('status')
-                        if status not in ('abort', 'aborted'):
-                            break
-                        time.sleep(ABORT_RETRY_DELAY)
-                    else:
-                        raise RuntimeError('the kernel kept aborting this cell')
-                    set_execution_count(cell, last_reply)
-                    cells[i]['status'] = 'ok'
-                except CellExecutionError as exc:
-                    set_execution_count(cell, last_reply)
-                    cells[i]['status'] = 'error'
-                    cells[i]['error'] = error_message(cell, exc)
-                    if not job['continueOnError']:
-                        stop_reason = f'not run: cell {i} failed'
-                except CellTimeoutError:
-                    cells[i]['status'] = 'timeout'
-                    limit = f'notebook time limit ({job["notebookTimeout"]} s)' if limited_by_notebook \
-                        else f'cell time limit ({job["cellTimeout"]} s)'
-                    cells[i]['error'] = f'exceeded the {limit}'
-                    stop_reason = f'not run: cell {i} exceeded the {limit}'
-                except DeadKernelError:
-                    cells[i]['status'] = 'dead'
-                    cells[i]['error'] = 'the kernel died while running this cell'
-                    stop_reason = f'not run: the kernel died in cell {i}'
-                finally:
-                    cells[i]['seconds'] = round(time.monotonic() - cell_start, 3)
-                if i in client._truncated:
-                    cells[i]['truncated'] = True
+            run_cells(0)
+            if job.get('morePhases'):
+                finish(result, cells, start)
+                emit(result, nb, 0)
+                more = json.loads(sys.stdin.readline() or '{"cells": []}')
+                phase_start = len(nb.cells)
+                added = nbformat.reads(json.dumps({'nbformat': 4, 'nbformat_minor': 5, 'metadata': {},
+                                                   'cells': more.get('cells', [])}), as_version=4)
+                for cell in added.cells:
+                    nb.cells.append(cell)
+                    cells.append(cell_entry(len(nb.cells) - 1, cell))
+                run_cells(phase_start)
     except Exception as exc:  # kernel failed to start, unreadable notebook, ...
         result['status'] = 'error'
         result['error'] = f'{type(exc).__name__}: {exc}'[:500]
     finally:
         log.close()
+    finish(result, cells, start)
+    if job.get('output'):
+        nbformat.write(nb, job['output'])
+    return result, nb, phase_start
 
+
+def cell_entry(i, cell):
+    return {'index': i, 'id': cell.get('id'), 'type': cell.cell_type, 'status': 'skipped', 'seconds': 0.0}
+
+
+def run_cell(client, cell, i, entry, job, deadline, state, last_reply):
+    if cell.cell_type != 'code' or not cell.source.strip():
+        entry['status'] = 'ok'
+        return
+    if state['stop']:
+        entry['error'] = state['stop']
+        return
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        entry['error'] = f'not run: the notebook time limit ({job["notebookTimeout"]} s) was reached'
+        state['stop'] = entry['error']
+        return
+    limited_by_notebook = remaining < job['cellTimeout']
+    client.timeout = max(1, int(min(job['cellTimeout'], remaining)))
+    cell_start = time.monotonic()
+    try:
+        for _attempt in range(ABORT_RETRIES):
+            last_reply.clear()
+            client.execute_cell(cell, i)
+            status = last_reply.get('reply', {}).get('content', {}).get('status')
+            if status not in ('abort', 'aborted'):
+                break
+            time.sleep(ABORT_RETRY_DELAY)
+        else:
+            raise RuntimeError('the kernel kept aborting this cell')
+        set_execution_count(cell, last_reply)
+        entry['status'] = 'ok'
+    except CellExecutionError as exc:
+        set_execution_count(cell, last_reply)
+        entry['status'] = 'error'
+        entry['error'] = error_message(cell, exc)
+        if not job['continueOnError']:
+            state['stop'] = f'not run: cell {i} failed'
+    except CellTimeoutError:
+        entry['status'] = 'timeout'
+        limit = f'notebook time limit ({job["notebookTimeout"]} s)' if limited_by_notebook \
+            else f'cell time limit ({job["cellTimeout"]} s)'
+        entry['error'] = f'exceeded the {limit}'
+        state['stop'] = f'not run: cell {i} exceeded the {limit}'
+    except DeadKernelError:
+        entry['status'] = 'dead'
+        entry['error'] = 'the kernel died while running this cell'
+        state['stop'] = f'not run: the kernel died in cell {i}'
+    finally:
+        entry['seconds'] = round(time.monotonic() - cell_start, 3)
+    if i in client._truncated:
+        entry['truncated'] = True
+
+
+def finish(result, cells, start):
+    """Overall status, first failing cell and total time, from the cells' own statuses."""
     result['seconds'] = round(time.monotonic() - start, 3)
     statuses = [c['status'] for c in cells]
     failed = next((c for c in cells if c['status'] in ('error', 'timeout', 'dead')), None)
     if result['status'] != 'error':
-        if 'dead' in statuses:
-            result['status'] = 'kernel-died'
-        elif 'timeout' in statuses:
-            result['status'] = 'timeout'
-        elif failed:
-            result['status'] = 'failed'
+        result['status'] = 'kernel-died' if 'dead' in statuses else 'timeout' if 'timeout' in statuses \
+            else 'failed' if failed else 'ok'
     if failed:
         result['failedCell'] = failed['index']
         result['error'] = failed.get('error')
-    nbformat.write(nb, job['output'])
-    return result
 
 
 def set_execution_count(cell, last_reply):
@@ -183,17 +219,36 @@ def kill_kernel_on_sigterm(client):
     signal.signal(signal.SIGTERM, handler)
 
 
+def log_tail(file, size=16384):
+    try:
+        with open(file, 'rb') as f:
+            f.seek(0, os.SEEK_END)
+            f.seek(max(0, f.tell() - size))
+            return f.read().decode('utf-8', 'replace')
+    except Exception:
+        return ''
+
+
 def main():
     job = json.loads(sys.stdin.readline())
+
+    def emit(result, nb, first_cell):
+        payload = json.dumps(result, sort_keys=True)
+        signature = hmac.new(job['key'].encode(), payload.encode(), hashlib.sha256).hexdigest()
+        line = {'result': payload, 'signature': signature}
+        if not job.get('output'):
+            line['notebook'] = nbformat.from_dict({**nb, 'cells': nb.cells[first_cell:]})
+            line['kernelLog'] = log_tail(job.get('kernelLog'))
+        sys.stdout.write(json.dumps(line) + '\n')
+        sys.stdout.flush()
+
     try:
-        result = run(job)
+        result, nb, first_cell = run(job, emit)
     except Exception as exc:  # unreadable notebook, unwritable output, ...
         result = {'status': 'error', 'cells': [], 'seconds': 0.0, 'failedCell': None,
                   'error': f'{type(exc).__name__}: {exc}'.splitlines()[0][:500]}
-    payload = json.dumps(result, sort_keys=True)
-    signature = hmac.new(job['key'].encode(), payload.encode(), hashlib.sha256).hexdigest()
-    sys.stdout.write(json.dumps({'result': payload, 'signature': signature}) + '\n')
-    sys.stdout.flush()
+        nb, first_cell = nbformat.v4.new_notebook(), 0
+    emit(result, nb, first_cell)
 
 
 if __name__ == '__main__':

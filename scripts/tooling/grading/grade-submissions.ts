@@ -1,17 +1,34 @@
 /**
  * Grades a folder of submissions, laid out as `<submissions>/<student>/<notebook>.ipynb`, against the instructor's
- * notebooks (`<source>/<notebook>.ipynb`). Each (student, notebook) runs in its own kernel process, in its own
- * working copy, under its own time limits; a crash, a hang or a dead kernel scores that notebook and grading
- * moves on. Returns one row per (student, notebook, check).
+ * notebooks (`<source>/<notebook>.ipynb`).
+ *
+ * Submissions are data: only each regular `<notebook>.ipynb` is read (no symlinks, nothing else from the student's
+ * folder), size-capped, hashed when collected and checked against that hash just before it runs. Each (student,
+ * notebook) runs in its own sandbox (sandbox.ts); the instructor's notebook runs once per grading run in a clean
+ * sandbox of its own, and its checks give the rules and reference data. Verdicts are decided here (judge.ts), from
+ * plain data, and every report is written here, outside every sandbox.
  */
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CourseProfile } from '@dl-course/lib/config';
-import { readNotebook, writeNotebook, Notebook } from '../notebook-file';
+import { Notebook, NotebookCell, readNotebook, writeNotebook } from '../notebook-file';
 import { mapWithConcurrency } from '../pool';
-import { NotebookRunResult, runNotebook } from '../run-notebook';
-import { assembleGradedNotebook } from './assemble';
+import type { NotebookRunResult } from '../run-notebook';
+import { selectShard, Shard } from '../shard';
+import { assembleGradedNotebook, AssembledNotebook } from './assemble';
 import { CheckSpec, listChecks } from './check-cells';
+import { judgeCheck, probeOutcome, ReferenceCheck, referenceCheck } from './judge';
+import {
+  DEFAULT_SANDBOX_LIMITS,
+  disposeSandbox,
+  prepareSandbox,
+  runSandboxed,
+  SandboxJob,
+  SandboxLimits,
+  SandboxRun,
+  SandboxSetup,
+} from './sandbox';
 import { visibleCheckSource } from './student-version';
 
 export interface GradeOptions {
@@ -25,8 +42,18 @@ export interface GradeOptions {
   maxOutputBytes: number;
   /** Restrict to these notebook names (without .ipynb); default: every instructor notebook someone submitted. */
   notebooks?: string[];
-  /** The project root, whose node_modules the kernels need; working copies outside it get a link to them. */
+  /** The project root: its lib/, node_modules/ and datasets/ are what sandboxes see of it. */
   projectRoot: string;
+  /** Memory, processes and scratch size per sandbox (defaults: DEFAULT_SANDBOX_LIMITS). */
+  limits?: Partial<Pick<SandboxLimits, 'memoryBytes' | 'processes' | 'scratchBytes'>>;
+  /** Largest submitted notebook read (default 20 MiB). */
+  maxSubmissionBytes?: number;
+  /** This slice of the students only (`--shard i/n`); the notebooks graded are still decided from all students. */
+  shard?: Shard;
+  /** Run notebooks without bubblewrap (trusted notebooks only). */
+  unsafe?: boolean;
+  /** Runs one sandbox job; tests pass a stand-in. Default: bubblewrap, set up once for the run. */
+  runner?: (job: SandboxJob) => Promise<SandboxRun>;
   log?: (line: string) => void;
 }
 
@@ -40,17 +67,30 @@ export interface GradeRow {
   error: string | null;
 }
 
+export type GradeStatus = NotebookRunResult['status'] | 'not-submitted' | 'unreadable' | 'rejected';
+
 export interface NotebookGrade {
   student: string;
   notebook: string;
-  status: NotebookRunResult['status'] | 'not-submitted' | 'unreadable';
+  status: GradeStatus;
+  /** Wall time of the sandbox, by the grader's clock. */
   seconds: number;
   error: string | null;
+  /** sha256 of the submitted file as collected (null when there was none). */
+  sha256: string | null;
   /** The executed graded copy, for the instructor to look at. */
   executed: string | null;
   rows: GradeRow[];
-  /** What students may see of each check (null for hidden ones), for feedback pages. */
-  checkSources: Record<string, string | null>;
+}
+
+/** What students may see of each check, per notebook: its source (null for hidden ones) and points. */
+export type CheckCatalog = Record<string, { check: string; points: number; hidden: boolean; source: string | null }[]>;
+
+export interface GradeRun {
+  grades: NotebookGrade[];
+  checks: CheckCatalog;
+  /** Limits that this machine could not enforce, and other notes for the instructor. */
+  notes: string[];
 }
 
 interface Assignment {
@@ -59,29 +99,94 @@ interface Assignment {
   checks: CheckSpec[];
 }
 
-const STUDENT_NAME = /^[\w][\w.@+-]*$/;
+interface Collected {
+  student: string;
+  assignment: Assignment;
+  file: string;
+  /** Set when the submission is graded 0 without running (missing, not a regular file, too large). */
+  refused: { status: GradeStatus; why: string } | null;
+  sha256: string | null;
+}
 
-export async function gradeSubmissions(options: GradeOptions): Promise<NotebookGrade[]> {
+const STUDENT_NAME = /^[\w][\w.@+-]*$/;
+export const DEFAULT_MAX_SUBMISSION_BYTES = 20 * 2 ** 20;
+
+export async function gradeSubmissions(options: GradeOptions): Promise<GradeRun> {
   const log = options.log ?? (() => {});
-  const students = listStudents(options.submissionsDir);
-  if (students.length === 0) throw new Error(`${options.submissionsDir}: no student folders`);
+  const allStudents = listStudents(options.submissionsDir);
+  if (allStudents.length === 0) throw new Error(`${options.submissionsDir}: no student folders`);
   // Read every instructor notebook before any submission runs: later changes on disk cannot affect this run.
-  const assignments = loadAssignments(options, students);
-  const jobs = students.flatMap((student) => assignments.map((assignment) => ({ student, assignment })));
-  log(`grade: ${students.length} student(s) x ${assignments.length} notebook(s), ${options.jobs} at a time`);
-  return mapWithConcurrency(jobs, options.jobs, async ({ student, assignment }) => {
-    const grade = await gradeOne(student, assignment, options);
-    const earned = grade.rows.reduce((s, r) => s + r.points, 0);
-    const max = grade.rows.reduce((s, r) => s + r.maxPoints, 0);
-    log(`  ${student} / ${assignment.name}: ${earned}/${max} (${grade.status}, ${grade.seconds.toFixed(1)} s)`);
-    return grade;
+  const assignments = loadAssignments(options, allStudents);
+  const students = options.shard ? selectShard(allStudents, options.shard) : allStudents;
+  const maxBytes = options.maxSubmissionBytes ?? DEFAULT_MAX_SUBMISSION_BYTES;
+  const collected = students.flatMap((student) => assignments.map((a) => collect(options.submissionsDir, student, a, maxBytes)));
+  const limits: SandboxLimits = {
+    ...DEFAULT_SANDBOX_LIMITS,
+    ...options.limits,
+    cellTimeoutSeconds: options.cellTimeoutSeconds,
+    notebookTimeoutSeconds: options.notebookTimeoutSeconds,
+    maxOutputBytes: options.maxOutputBytes,
+  };
+  const env = { COURSE_PROFILE: options.profile };
+  const setup: SandboxSetup | null = options.runner ? null : prepareSandbox(options.projectRoot, options.unsafe === true);
+  const run = options.runner ?? ((job: SandboxJob) => runSandboxed(setup as SandboxSetup, job));
+  const notes = setup?.notes ?? [];
+  notes.forEach((note) => log(`grade: ${note}`));
+  const shardNote = options.shard ? ` (shard ${options.shard.index}/${options.shard.count} of ${allStudents.length})` : '';
+  log(`grade: ${students.length} student(s)${shardNote} x ${assignments.length} notebook(s), ${options.jobs} at a time`);
+
+  const references = new Map<string, Promise<Map<string, ReferenceCheck>>>();
+  const referenceTasks = assignments.map((assignment) => {
+    let settle: { resolve: (r: Map<string, ReferenceCheck>) => void; reject: (e: Error) => void } | undefined;
+    const promise = new Promise<Map<string, ReferenceCheck>>((resolve, reject) => (settle = { resolve, reject }));
+    promise.catch(() => {}); // reported where it is awaited
+    references.set(assignment.name, promise);
+    return { kind: 'reference' as const, assignment, settle: settle! };
   });
+  const tasks = [...referenceTasks, ...collected.map((c) => ({ kind: 'student' as const, collected: c }))];
+  try {
+    const results = await mapWithConcurrency(tasks, options.jobs, async (task) => {
+      if (task.kind === 'reference') {
+        try {
+          task.settle.resolve(await runReference(task.assignment, run, limits, env, options.outDir, log));
+        } catch (error) {
+          task.settle.reject(error as Error);
+        }
+        return null;
+      }
+      const { student, assignment } = task.collected;
+      const grade = await gradeOne(task.collected, run, limits, env, options.outDir, () => references.get(assignment.name)!);
+      const earned = grade.rows.reduce((s, r) => s + r.points, 0);
+      const max = grade.rows.reduce((s, r) => s + r.maxPoints, 0);
+      log(`  ${student} / ${assignment.name}: ${earned}/${max} (${grade.status}, ${grade.seconds.toFixed(1)} s)`);
+      return grade;
+    });
+    const grades = results.filter((g): g is NotebookGrade => g !== null);
+    return { grades, checks: checkCatalog(assignments), notes };
+  } finally {
+    if (setup) disposeSandbox(setup);
+  }
+}
+
+function checkCatalog(assignments: Assignment[]): CheckCatalog {
+  return Object.fromEntries(
+    assignments.map(({ name, instructor, checks }) => [
+      name,
+      checks.map((c) => ({
+        check: c.name,
+        points: c.points,
+        hidden: c.hidden,
+        source: visibleCheckSource(instructor.cells[c.index]!, `${name}: check ${c.name}`),
+      })),
+    ]),
+  );
 }
 
 function listStudents(dir: string): string[] {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new Error(`${dir}: not a folder`);
   return fs
     .readdirSync(dir, { withFileTypes: true })
+    // A student is a real folder: a symlink to elsewhere is not followed.
     .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
     .map((entry) => {
       if (!STUDENT_NAME.test(entry.name)) throw new Error(`${dir}/${entry.name}: student folder names must be simple`);
@@ -112,87 +217,158 @@ function loadAssignments(options: GradeOptions, students: string[]): Assignment[
   return graded;
 }
 
-async function gradeOne(student: string, assignment: Assignment, options: GradeOptions): Promise<NotebookGrade> {
-  const { name, instructor, checks } = assignment;
-  const checkSources = Object.fromEntries(
-    checks.map((c) => [c.name, visibleCheckSource(instructor.cells[c.index]!, `${name}: check ${c.name}`)]),
-  );
-  const base = { student, notebook: name, seconds: 0, executed: null, checkSources };
-  const studentDir = path.join(options.submissionsDir, student);
-  const submitted = path.join(studentDir, `${name}.ipynb`);
-  if (!fs.existsSync(submitted)) {
-    return { ...base, status: 'not-submitted', error: 'not submitted', rows: zeroRows(student, name, checks, 'not submitted') };
-  }
-  let submission: Notebook;
+/** Looks at one submitted file without following links; hashes it. Nothing else in the student's folder is read. */
+function collect(dir: string, student: string, assignment: Assignment, maxBytes: number): Collected {
+  const file = path.join(dir, student, `${assignment.name}.ipynb`);
+  const base = { student, assignment, file, sha256: null };
+  let stat: fs.Stats;
   try {
-    submission = readNotebook(submitted);
-  } catch (error) {
-    const why = `unreadable submission: ${(error as Error).message}`;
-    return { ...base, status: 'unreadable', error: why, rows: zeroRows(student, name, checks, why) };
+    stat = fs.lstatSync(file);
+  } catch {
+    return { ...base, refused: { status: 'not-submitted', why: 'not submitted' } };
   }
-  const { notebook, checkPositions } = assembleGradedNotebook(instructor, checks, submission);
+  if (!stat.isFile()) return { ...base, refused: { status: 'rejected', why: 'the submission is not a regular file (a link or a folder): submit the notebook itself' } };
+  if (stat.size > maxBytes) {
+    return { ...base, refused: { status: 'rejected', why: `the notebook is ${stat.size} bytes, over the ${maxBytes}-byte limit: clear its outputs and submit again` } };
+  }
+  return { ...base, refused: null, sha256: sha256(readRegularFile(file, maxBytes)) };
+}
 
-  const workDir = path.join(options.outDir, 'work', student, name);
-  fs.rmSync(workDir, { recursive: true, force: true });
-  copyWorkingFiles(studentDir, workDir);
-  linkModulesIfOutside(workDir, options.projectRoot);
-  const input = path.join(workDir, `${name}.ipynb`);
-  writeNotebook(input, notebook);
-  const executed = path.join(options.outDir, 'executed', student, `${name}.ipynb`);
+/** A regular file's bytes, read through a descriptor opened without following a link, and at most `max` bytes. */
+function readRegularFile(file: string, max: number): Buffer {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+  try {
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile()) throw new Error('not a regular file');
+    if (stat.size > max) throw new Error(`over the ${max}-byte limit`);
+    const buffer = Buffer.alloc(stat.size);
+    let read = 0;
+    while (read < stat.size) {
+      const n = fs.readSync(fd, buffer, read, stat.size - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+    return buffer.subarray(0, read);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
 
-  const result = await runNotebook({
-    input,
-    output: executed,
-    cwd: workDir,
-    cellTimeoutSeconds: options.cellTimeoutSeconds,
-    notebookTimeoutSeconds: options.notebookTimeoutSeconds,
-    continueOnError: true,
-    maxOutputBytes: options.maxOutputBytes,
-    kernelLog: path.join(workDir, 'kernel.log'),
-    // Results a submission records stay in its working copy, never in the course's results/.
-    env: { COURSE_PROFILE: options.profile, COURSE_RESULTS_DIR: path.join(workDir, 'results') },
-  });
-  const rows = checks.map((check): GradeRow => {
-    const position = checkPositions.get(check.id);
-    const cell = position === undefined ? undefined : result.cells[position];
-    const passed = cell?.status === 'ok';
-    return {
-      student,
-      notebook: name,
-      check: check.name,
-      points: passed ? check.points : 0,
-      maxPoints: check.points,
-      passed,
-      error: passed ? null : (cell?.error ?? result.error ?? 'not run'),
-    };
-  });
-  return {
-    ...base,
-    status: result.status,
-    seconds: Math.round(result.seconds * 10) / 10,
-    error: result.error,
-    executed: fs.existsSync(executed) ? executed : null,
-    rows,
-  };
+function sha256(bytes: Buffer): string {
+  return crypto.createHash('sha256').update(bytes).digest('hex');
 }
 
 function zeroRows(student: string, notebook: string, checks: CheckSpec[], error: string): GradeRow[] {
   return checks.map((c) => ({ student, notebook, check: c.name, points: 0, maxPoints: c.points, passed: false, error }));
 }
 
-/** The student's folder, minus notebooks (only the graded one goes in), so relative data paths still work. */
-function copyWorkingFiles(from: string, to: string): void {
-  fs.mkdirSync(to, { recursive: true });
-  fs.cpSync(from, to, {
-    recursive: true,
-    filter: (src) => !src.endsWith('.ipynb') && !path.basename(src).startsWith('.'),
-  });
+async function runReference(
+  assignment: Assignment,
+  run: (job: SandboxJob) => Promise<SandboxRun>,
+  limits: SandboxLimits,
+  env: Record<string, string>,
+  outDir: string,
+  log: (line: string) => void,
+): Promise<Map<string, ReferenceCheck>> {
+  const { name, instructor, checks } = assignment;
+  const assembled = assembleGradedNotebook(instructor, checks, instructor);
+  const result = await run(sandboxJob(assembled, limits, env));
+  writeExecuted(path.join(outDir, 'reference', `${name}.ipynb`), assembled, result);
+  const where = `${name} (the course's solution)`;
+  if (!result.phase1) throw new Error(`${where}: ${result.problem ?? 'no result'}`);
+  const references = new Map<string, ReferenceCheck>();
+  for (const check of checks) {
+    const { cell, report } = cellAt(result, assembled, check.id);
+    references.set(check.id, referenceCheck(`${name}: check ${check.name}`, probeOutcome(cell), report?.error ?? result.problem));
+  }
+  log(`  reference / ${name}: the course's solution passes its ${checks.length} check(s) (${result.seconds.toFixed(1)} s)`);
+  return references;
 }
 
-/** tslab resolves `@dl-course/lib` and `tslab` by walking up from the notebook; outside the project, link them. */
-function linkModulesIfOutside(workDir: string, root: string): void {
-  const relative = path.relative(root, workDir);
-  if (!relative.startsWith('..') && !path.isAbsolute(relative)) return;
-  const link = path.join(workDir, 'node_modules');
-  if (!fs.existsSync(link)) fs.symlinkSync(path.join(root, 'node_modules'), link, 'dir');
+async function gradeOne(
+  submission: Collected,
+  run: (job: SandboxJob) => Promise<SandboxRun>,
+  limits: SandboxLimits,
+  env: Record<string, string>,
+  outDir: string,
+  reference: () => Promise<Map<string, ReferenceCheck>>,
+): Promise<NotebookGrade> {
+  const { student, assignment, file } = submission;
+  const { name, instructor, checks } = assignment;
+  const base = { student, notebook: name, seconds: 0, executed: null, sha256: submission.sha256 };
+  if (submission.refused) {
+    const { status, why } = submission.refused;
+    return { ...base, status, error: why, rows: zeroRows(student, name, checks, why) };
+  }
+  let notebook: Notebook;
+  try {
+    const bytes = readRegularFile(file, Number.MAX_SAFE_INTEGER);
+    if (sha256(bytes) !== submission.sha256) {
+      const why = `the submission changed on disk after it was collected (sha256 ${submission.sha256?.slice(0, 12)}…): not graded`;
+      return { ...base, status: 'rejected', error: why, rows: zeroRows(student, name, checks, why) };
+    }
+    notebook = parseNotebook(bytes, file);
+  } catch (error) {
+    const why = `unreadable submission: ${(error as Error).message}`;
+    return { ...base, status: 'unreadable', error: why, rows: zeroRows(student, name, checks, why) };
+  }
+  const assembled = assembleGradedNotebook(instructor, checks, notebook);
+  const result = await run(sandboxJob(assembled, limits, env));
+  const executed = writeExecuted(path.join(outDir, 'executed', student, `${name}.ipynb`), assembled, result);
+  const references = await reference();
+
+  // Why cells did not run: the grader's own finding, else what the driver said before any hidden check went in.
+  const phase1 = result.phase1;
+  const stopped = phase1 && (phase1.status === 'timeout' || phase1.status === 'kernel-died' || phase1.status === 'error');
+  const notRun = result.problem ?? (stopped ? phase1.error : null);
+  const rows = checks.map((check): GradeRow => {
+    const { cell, report } = cellAt(result, assembled, check.id);
+    const verdict = judgeCheck(check, references.get(check.id)!, probeOutcome(cell), {
+      notRun,
+      cellError: check.hidden ? null : (report?.error ?? null),
+      missingAnchor: assembled.missingAnchors.get(check.id) ?? null,
+    });
+    return { student, notebook: name, check: check.name, points: verdict.passed ? check.points : 0, maxPoints: check.points, ...verdict };
+  });
+  const status: GradeStatus = result.timedOut ? 'timeout' : !phase1 ? 'error' : (phase1.status ?? 'error');
+  return {
+    ...base,
+    status: status === 'ok' && rows.some((r) => !r.passed) ? 'failed' : status,
+    seconds: Math.round(result.seconds * 10) / 10,
+    error: result.problem ?? phase1?.error ?? null,
+    executed,
+    rows,
+  };
+}
+
+function sandboxJob(assembled: AssembledNotebook, limits: SandboxLimits, env: Record<string, string>): SandboxJob {
+  return { notebook: assembled.notebook, phase2: assembled.hidden, limits, env };
+}
+
+/** The executed cell of a check and the driver's report on it (untrusted data). */
+function cellAt(result: SandboxRun, assembled: AssembledNotebook, id: string): { cell: unknown; report: { error?: string } | undefined } {
+  const position = assembled.checkPositions.get(id);
+  const phase = position?.phase === 2 ? result.phase2 : result.phase1;
+  if (!position || !phase) return { cell: undefined, report: undefined };
+  const offset = position.phase === 2 ? assembled.notebook.cells.length : 0;
+  const report = phase.report.find((r) => r && r.index === position.index + offset);
+  return { cell: phase.cells[position.index], report: report && typeof report.error === 'string' ? { error: report.error.slice(0, 500) } : undefined };
+}
+
+function parseNotebook(bytes: Buffer, file: string): Notebook {
+  const tmp = JSON.parse(bytes.toString('utf8')) as Partial<Notebook>;
+  if (!tmp || !Array.isArray(tmp.cells) || typeof tmp.nbformat !== 'number') throw new Error(`${file}: not a Jupyter notebook (no cells/nbformat)`);
+  if (tmp.nbformat < 4) throw new Error(`${file}: nbformat ${tmp.nbformat} is too old; convert it to nbformat 4`);
+  const cells = tmp.cells.filter((c): c is NotebookCell => !!c && typeof c === 'object' && ['code', 'markdown', 'raw'].includes((c as NotebookCell).cell_type));
+  return { metadata: {}, nbformat_minor: 0, ...tmp, cells } as Notebook;
+}
+
+/** The graded notebook as it ran (both phases), for the instructor; null when the driver sent nothing. */
+function writeExecuted(file: string, assembled: AssembledNotebook, result: SandboxRun): string | null {
+  if (!result.phase1) return null;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.rmSync(file, { force: true });
+  writeNotebook(file, { ...assembled.notebook, cells: [...result.phase1.cells, ...(result.phase2?.cells ?? [])] });
+  if (result.kernelLog) fs.writeFileSync(file.replace(/\.ipynb$/, '.kernel.log'), result.kernelLog);
+  return file;
 }

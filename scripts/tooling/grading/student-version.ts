@@ -58,6 +58,21 @@ export function visibleCheckSource(cell: NotebookCell, where: string): string | 
   return replaceRegions(cellSource(cell), HIDDEN_MARKERS, null, where).text;
 }
 
+/**
+ * The lines of an instructor cell that a student's copy keeps as they are: everything outside solution and hidden
+ * regions, trimmed, blank lines left out (what matches a submission's cell to it when ids are missing).
+ */
+export function fixedLines(cell: NotebookCell): string[] {
+  let text = cellSource(cell);
+  const where = `cell ${cell.id ?? ''}`;
+  if (cell.cell_type === 'code') {
+    text = replaceRegions(replaceRegions(text, CODE_MARKERS, null, where).text, HIDDEN_MARKERS, null, where).text;
+  } else if (cell.cell_type === 'markdown') {
+    text = replaceRegions(text, MARKDOWN_MARKERS, null, where).text;
+  }
+  return text.split('\n').map((line) => line.trim()).filter(Boolean);
+}
+
 export interface StudentVersion {
   notebook: Notebook;
   solutionRegions: number;
