@@ -7,7 +7,6 @@
  * rules and the data into the cell's output under CHECK_MIME: the grader reads them from there and judges them in
  * its own process, against the same probe run on the solution, so nothing in the submission decides a verdict.
  */
-import type { Tensor } from '@tensorflow/tfjs';
 import { notebookDisplaySink } from '../plot/notebook';
 import { CHECK_MIME, CheckEmission, CheckRules, judgeProbe, ProbeData, toProbeData, validateRules } from './rules';
 
@@ -31,8 +30,15 @@ export async function check(probe: () => unknown, rules: CheckRules): Promise<vo
   if (failed.length) throw new Error(`check failed: ${failed.join('; ')}`);
 }
 
-/** A tensor as probe data: its dtype, shape and values (read with dataSync). */
-export function tensorProbe(t: Tensor): { dtype: string; shape: number[]; values: number[] } {
+/**
+ * A tensor as probe data: its dtype, shape and values (read with dataSync). Typed by shape, not as tf.Tensor, so a
+ * check cell that imports only '@dl-course/lib/check' compiles without TF.js's declarations.
+ */
+export function tensorProbe(t: { dtype: string; shape: readonly number[]; dataSync(): ArrayLike<number> | ArrayLike<string> }): {
+  dtype: string;
+  shape: number[];
+  values: number[];
+} {
   return { dtype: t.dtype, shape: [...t.shape], values: Array.from(t.dataSync() as ArrayLike<number>) };
 }
 

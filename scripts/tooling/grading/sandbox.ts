@@ -151,12 +151,22 @@ function findCgroupRoots(): CgroupRoots | null {
   return roots.pids || roots.memory ? roots : null;
 }
 
+/** This process's sandbox cgroups that still exist (none, once every run has ended). */
+export function sandboxCgroupsLeft(): string[] {
+  const roots = findCgroupRoots();
+  return [roots?.pids, roots?.memory]
+    .filter((root): root is string => !!root)
+    .flatMap((root) => fs.readdirSync(root).filter((name) => name.startsWith(`${CGROUP_PREFIX}${process.pid}-`)).map((name) => path.join(root, name)));
+}
+
+const CGROUP_PREFIX = 'dl-course-grade-';
+
 /** A run's cgroups: made before the sandbox starts, emptied and removed after it ends. */
 class SandboxCgroups {
   readonly dirs: string[] = [];
   constructor(roots: CgroupRoots | null, limits: SandboxLimits) {
     if (!roots) return;
-    const name = `dl-course-grade-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
+    const name = `${CGROUP_PREFIX}${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
     const make = (root: string | null, settings: Record<string, string>) => {
       if (!root) return;
       const dir = path.join(root, name);
