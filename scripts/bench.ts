@@ -13,12 +13,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { startBackend, useKernelVariant } from './bench/backend-variant';
 import { buildReferenceModel, parseModelNames, ReferenceModelName } from './bench/models';
 import { syntheticData } from './bench/synthetic';
 import { epochRunner, TrainingLoop } from './bench/training-loops';
 import { findTorchPython, runTorchBench, TorchResult } from './bench/torch';
+import { choiceList, positiveInteger, positiveNumber } from './tooling/cli';
 
 /** 'stock': tfjs-backend-wasm plus only the kernels it lacks, tf.layers.lstm. 'course': all course speed-ups. */
 type Variant = 'stock' | 'course';
@@ -59,83 +61,41 @@ const TORCH_MODELS = new Set(['mlp', 'cnn', 'lstm']);
 /** Examples per PyTorch epoch (it is fast: longer epochs time more steadily). */
 const TORCH_EXAMPLES = { mlp: 6400, cnn: 3200, lstm: 3200 };
 
-function parseArgs(argv: string[]): Options {
-  const options: Options = {
-    models: BENCH_MODELS,
-    backends: ['wasm', 'cpu', 'tensorflow'],
-    variants: ['stock', 'course'],
-    loops: ['fit', 'custom'],
-    torch: true,
-    torchThreads: [1, 2],
-    epochs: 5,
-    epochSeconds: 2,
-    batchSize: 64,
-    save: false,
-    out: 'bench',
-  };
-  const list = (value: string | undefined, flag: string) => {
-    if (value === undefined) throw new Error(`${flag} needs a value`);
-    return value.split(',').map((s) => s.trim());
-  };
-  const oneOf = <T extends string>(values: string[], allowed: readonly T[], flag: string): T[] => {
-    for (const v of values) if (!allowed.includes(v as T)) throw new Error(`${flag}: '${v}' is not one of ${allowed.join(', ')}`);
-    return values as T[];
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const next = () => argv[++i];
-    switch (flag) {
-      case '--quick':
-        options.epochs = 3;
-        options.epochSeconds = 0.7;
-        break;
-      case '--models':
-        options.models = parseModelNames(next() ?? '');
-        break;
-      case '--backends':
-        options.backends = oneOf(list(next(), flag), ['wasm', 'cpu', 'tensorflow'] as const, flag);
-        break;
-      case '--variants':
-        options.variants = oneOf(list(next(), flag), ['stock', 'course'] as const, flag);
-        break;
-      case '--loops':
-        options.loops = oneOf(list(next(), flag), ['fit', 'custom'] as const, flag);
-        break;
-      case '--no-torch':
-        options.torch = false;
-        break;
-      case '--torch-threads':
-        options.torchThreads = list(next(), flag).map(Number);
-        break;
-      case '--epochs':
-        options.epochs = positive(next(), flag);
-        break;
-      case '--epoch-seconds':
-        options.epochSeconds = positive(next(), flag);
-        break;
-      case '--batch-size':
-        options.batchSize = positive(next(), flag);
-        break;
-      case '--save':
-        options.save = true;
-        break;
-      case '--out':
-        options.out = next() ?? '';
-        break;
-      case '--help':
-        console.log(fs.readFileSync(__filename, 'utf8').split('*/')[0]);
-        process.exit(0);
-      default:
-        throw new Error(`Unknown option '${flag}' (see --help)`);
-    }
+function parseCommandLine(): Options {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean' },
+      models: { type: 'string' },
+      backends: { type: 'string' },
+      variants: { type: 'string' },
+      loops: { type: 'string' },
+      'no-torch': { type: 'boolean' },
+      'torch-threads': { type: 'string' },
+      epochs: { type: 'string' },
+      'epoch-seconds': { type: 'string' },
+      'batch-size': { type: 'string' },
+      save: { type: 'boolean' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(fs.readFileSync(__filename, 'utf8').split('*/')[0]);
+    process.exit(0);
   }
-  return options;
-}
-
-function positive(value: string | undefined, flag: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} needs a positive number, got '${value}'`);
-  return n;
+  return {
+    models: values.models === undefined ? BENCH_MODELS : parseModelNames(values.models),
+    backends: choiceList('--backends', values.backends, ['wasm', 'cpu', 'tensorflow'] as const, ['wasm', 'cpu', 'tensorflow']),
+    variants: choiceList('--variants', values.variants, ['stock', 'course'] as const, ['stock', 'course']),
+    loops: choiceList('--loops', values.loops, ['fit', 'custom'] as const, ['fit', 'custom']),
+    torch: !values['no-torch'],
+    torchThreads: values['torch-threads'] === undefined ? [1, 2] : values['torch-threads'].split(',').map((t) => positiveInteger('--torch-threads', t.trim(), 1)),
+    epochs: positiveNumber('--epochs', values.epochs, values.quick ? 3 : 5),
+    epochSeconds: positiveNumber('--epoch-seconds', values['epoch-seconds'], values.quick ? 0.7 : 2),
+    batchSize: positiveNumber('--batch-size', values['batch-size'], 64),
+    save: values.save ?? false,
+    out: values.out ?? 'bench',
+  };
 }
 
 const median = (xs: number[]) => {
@@ -271,7 +231,7 @@ function printTable(rows: Row[], torch: TorchResult[]): void {
 }
 
 async function main(): Promise<void> {
-  const o = parseArgs(process.argv.slice(2));
+  const o = parseCommandLine();
   const rows: Row[] = [];
   const skipped = new Set<string>();
   const torch: TorchResult[] = [];

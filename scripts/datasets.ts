@@ -6,33 +6,35 @@
  * verifies, unpacks, and prints one line per file that is still missing, saying how to provide it.
  */
 import * as path from 'path';
+import { parseArgs } from 'node:util';
 import { dataDir, projectRoot } from '@dl-course/lib/config';
 import { readManifests } from './datasets/manifest';
 import { ensureDataset } from './datasets/ensure';
 
-function parseArgs(argv: string[]) {
-  const args = { names: [] as string[], from: undefined as string | undefined, dir: undefined as string | undefined, check: false, list: false, keepArchive: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--from' || a === '--dir') {
-      const value = argv[++i];
-      if (!value) throw new Error(`${a} needs a folder`);
-      if (a === '--from') args.from = value;
-      else args.dir = value;
-    } else if (a === '--check') args.check = true;
-    else if (a === '--list') args.list = true;
-    else if (a === '--keep-archive') args.keepArchive = true;
-    else if (a === '--help' || a === '-h') {
-      console.log('usage: npm run datasets -- [names...] [--from DIR] [--check] [--dir DATA_DIR] [--keep-archive] [--list]');
-      process.exit(0);
-    } else if (a.startsWith('-')) throw new Error(`unknown option ${a}`);
-    else args.names.push(a);
+const USAGE = 'usage: npm run datasets -- [names...] [--from DIR] [--check] [--dir DATA_DIR] [--keep-archive] [--list]';
+
+function parseCommandLine() {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      from: { type: 'string' },
+      dir: { type: 'string' },
+      check: { type: 'boolean' },
+      list: { type: 'boolean' },
+      'keep-archive': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
   }
-  return args;
+  for (const flag of ['from', 'dir'] as const) if (values[flag] === '') throw new Error(`--${flag} needs a folder`);
+  return { names: positionals, from: values.from, dir: values.dir, check: values.check ?? false, list: values.list ?? false, keepArchive: values['keep-archive'] ?? false };
 }
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseCommandLine();
   const manifests = readManifests(path.join(projectRoot(), 'datasets'));
   if (args.list) {
     for (const m of manifests) console.log(`${m.name.padEnd(8)} ${m.title}\n         licence: ${m.licence}`);

@@ -12,12 +12,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { adam } from '@dl-course/lib/train';
 import { startBackend } from './bench/backend-variant';
 import { KernelTimer, KernelTiming } from './bench/kernel-timer';
 import { buildReferenceModel, parseModelNames, REFERENCE_MODELS, ReferenceModelName } from './bench/models';
 import { batchOf, syntheticData } from './bench/synthetic';
+import { choice, positiveInteger } from './tooling/cli';
 
 interface Options {
   models: ReferenceModelName[];
@@ -28,24 +30,25 @@ interface Options {
   batchSize: number;
 }
 
-function parseArgs(argv: string[]): Options {
-  const o: Options = { models: [...REFERENCE_MODELS], backend: 'wasm', variant: 'course', steps: 5, top: 10, batchSize: 64 };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = argv[++i];
-    if (value === undefined) throw new Error(`${flag} needs a value`);
-    if (flag === '--models') o.models = parseModelNames(value);
-    else if (flag === '--backend' && (value === 'wasm' || value === 'cpu')) o.backend = value;
-    else if (flag === '--variant' && (value === 'stock' || value === 'course')) o.variant = value;
-    else if (flag === '--steps' || flag === '--top' || flag === '--batch-size') {
-      const n = Number(value);
-      if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} needs a positive integer, got '${value}'`);
-      if (flag === '--steps') o.steps = n;
-      else if (flag === '--top') o.top = n;
-      else o.batchSize = n;
-    } else throw new Error(`Unknown option or value: ${flag} ${value}`);
-  }
-  return o;
+function parseCommandLine(): Options {
+  const { values } = parseArgs({
+    options: {
+      models: { type: 'string' },
+      backend: { type: 'string' },
+      variant: { type: 'string' },
+      steps: { type: 'string' },
+      top: { type: 'string' },
+      'batch-size': { type: 'string' },
+    },
+  });
+  return {
+    models: values.models === undefined ? [...REFERENCE_MODELS] : parseModelNames(values.models),
+    backend: choice('--backend', values.backend, ['wasm', 'cpu'] as const, 'wasm'),
+    variant: choice('--variant', values.variant, ['stock', 'course'] as const, 'course'),
+    steps: positiveInteger('--steps', values.steps, 5),
+    top: positiveInteger('--top', values.top, 10),
+    batchSize: positiveInteger('--batch-size', values['batch-size'], 64),
+  };
 }
 
 interface ModelProfile {
@@ -115,7 +118,7 @@ function print(p: ModelProfile, o: Options): void {
 }
 
 async function main(): Promise<void> {
-  const o = parseArgs(process.argv.slice(2));
+  const o = parseCommandLine();
   const threads = await startBackend(o.backend, o.variant);
   console.log(`backend ${tf.getBackend()} (${threads} thread${threads === 1 ? '' : 's'}), variant ${o.variant}, batch ${o.batchSize}, ${o.steps} timed steps per model`);
   const timer = new KernelTimer(o.backend);

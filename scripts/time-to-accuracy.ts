@@ -14,11 +14,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { loadCifar10, loadMnist } from '@dl-course/lib/data';
 import { Rng } from '@dl-course/lib/engine';
 import { adam, categoricalCrossentropy } from '@dl-course/lib/train';
 import { startBackend } from './bench/backend-variant';
+import { choice, positiveNumber } from './tooling/cli';
 import { buildCifarCnn, buildMnistCnn } from '@dl-course/lib/models';
 
 interface Options {
@@ -33,29 +35,32 @@ interface Options {
   seed: number;
 }
 
-function parseArgs(argv: string[]): Options {
-  const o: Options = { task: 'both', variant: 'course', backend: 'wasm', target: 0.992, maxEpochs: 15, batchSize: 64, dropout: 0.25, seed: 1 };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = argv[++i];
-    if (value === undefined) throw new Error(`${flag} needs a value`);
-    const num = () => {
-      const n = Number(value);
-      if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} needs a positive number, got '${value}'`);
-      return n;
-    };
-    if (flag === '--task' && (value === 'mnist' || value === 'cifar' || value === 'both')) o.task = value;
-    else if (flag === '--variant' && (value === 'stock' || value === 'course')) o.variant = value;
-    else if (flag === '--backend' && (value === 'wasm' || value === 'cpu')) o.backend = value;
-    else if (flag === '--target') o.target = num() > 1 ? num() / 100 : num();
-    else if (flag === '--max-epochs') o.maxEpochs = num();
-    else if (flag === '--batch-size') o.batchSize = num();
-    else if (flag === '--dropout') o.dropout = Number(value);
-    else if (flag === '--cifar-limit') o.cifarLimit = num();
-    else if (flag === '--seed') o.seed = num();
-    else throw new Error(`Unknown option or value: ${flag} ${value}`);
-  }
-  return o;
+function parseCommandLine(): Options {
+  const { values } = parseArgs({
+    options: {
+      task: { type: 'string' },
+      variant: { type: 'string' },
+      backend: { type: 'string' },
+      target: { type: 'string' },
+      'max-epochs': { type: 'string' },
+      'batch-size': { type: 'string' },
+      dropout: { type: 'string' },
+      'cifar-limit': { type: 'string' },
+      seed: { type: 'string' },
+    },
+  });
+  const target = positiveNumber('--target', values.target, 0.992);
+  return {
+    task: choice('--task', values.task, ['mnist', 'cifar', 'both'] as const, 'both'),
+    variant: choice('--variant', values.variant, ['stock', 'course'] as const, 'course'),
+    backend: choice('--backend', values.backend, ['wasm', 'cpu'] as const, 'wasm'),
+    target: target > 1 ? target / 100 : target, // 99.2 or 0.992
+    maxEpochs: positiveNumber('--max-epochs', values['max-epochs'], 15),
+    batchSize: positiveNumber('--batch-size', values['batch-size'], 64),
+    dropout: values.dropout === undefined ? 0.25 : Number(values.dropout),
+    ...(values['cifar-limit'] === undefined ? {} : { cifarLimit: positiveNumber('--cifar-limit', values['cifar-limit'], 0) }),
+    seed: positiveNumber('--seed', values.seed, 1),
+  };
 }
 
 /** One shuffled epoch of minimize() steps (no per-batch read-back); returns seconds. */
@@ -179,7 +184,7 @@ async function cifar(o: Options) {
 }
 
 async function main(): Promise<void> {
-  const o = parseArgs(process.argv.slice(2));
+  const o = parseCommandLine();
   const threads = await startBackend(o.backend, o.variant);
   console.log(`backend ${tf.getBackend()} (${threads} thread${threads === 1 ? '' : 's'}), variant ${o.variant}, batch ${o.batchSize}, Adam 1e-3`);
   const results: unknown[] = [];

@@ -9,6 +9,26 @@ export function positiveNumber(flag: string, value: string | undefined, fallback
   return parsed;
 }
 
+/** A positive whole-number option, or the default when absent. */
+export function positiveInteger(flag: string, value: string | undefined, fallback: number): number {
+  const parsed = positiveNumber(flag, value, fallback);
+  if (!Number.isInteger(parsed)) throw new Error(`${flag} '${value}': expected a positive whole number`);
+  return parsed;
+}
+
+/** One of `allowed`, or the default when absent. */
+export function choice<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) throw new Error(`${flag} '${value}': expected one of ${allowed.join(', ')}`);
+  return value as T;
+}
+
+/** A comma-separated list of `allowed` values, or the default when absent. */
+export function choiceList<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: readonly T[]): T[] {
+  if (value === undefined) return [...fallback];
+  return value.split(',').map((item) => choice(flag, item.trim(), allowed, allowed[0]));
+}
+
 /**
  * The command line shared by scripts that take notebooks or folders and `-o DIR`: prints `usage` for `-h`/`--help`
  * and returns undefined then, so the script exits 0.
