@@ -144,4 +144,19 @@ describe('data: CIFAR-10', () => {
     fs.writeFileSync(path.join(dir, 'batches.meta.txt'), CIFAR_META);
     assert.throws(() => loadCifar10({ dataDir }), /test_batch\.bin: missing\. Get it with `npm run datasets -- cifar10`/);
   });
+
+  it('rejects a batch file cut at a record boundary: it holds fewer records than its siblings', () => {
+    fs.writeFileSync(path.join(dir, 'batches.meta.txt'), CIFAR_META);
+    for (const b of [1, 2, 3, 4, 5]) fs.writeFileSync(path.join(dir, `data_batch_${b}.bin`), cifarRecords(Array.from({ length: 10 }, (_, i) => i)));
+    fs.writeFileSync(path.join(dir, 'test_batch.bin'), cifarRecords(Array.from({ length: 10 }, (_, i) => i)).subarray(0, 9 * 3073));
+    assert.throws(
+      () => loadCifar10({ dataDir, skipTrain: true }),
+      (e: unknown) =>
+        e instanceof DatasetFileError &&
+        e.file.endsWith('test_batch.bin') &&
+        /holds 9 records where the other CIFAR-10 batch files hold 10 \(an official batch holds 10,000\): the file was cut short\. Fetch it again with `npm run datasets -- cifar10`/.test(e.message),
+    );
+    fs.writeFileSync(path.join(dir, 'test_batch.bin'), cifarRecords(Array.from({ length: 10 }, (_, i) => i)));
+    assert.equal(loadCifar10({ dataDir }).test.size, 10, 'whole files load');
+  });
 });

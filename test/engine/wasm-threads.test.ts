@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { MAX_WASM_THREADS, wasmThreadsWanted } from '../../lib/src/engine';
+import { MAX_WASM_THREADS, initEngine, wasmThreadsWanted } from '../../lib/src/engine';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -56,8 +56,25 @@ describe('engine: wasm threads', () => {
     assert.equal(wasmThreadsWanted({ TFJS_WASM_THREADS: '1' }), 1);
     assert.equal(wasmThreadsWanted({ TFJS_WASM_THREADS: '3' }), 3);
     assert.equal(wasmThreadsWanted({ TFJS_WASM_THREADS: '64' }), 8);
-    assert.throws(() => wasmThreadsWanted({ TFJS_WASM_THREADS: 'two' }), /TFJS_WASM_THREADS='two' is not a positive integer/);
-    assert.throws(() => wasmThreadsWanted({ TFJS_WASM_THREADS: '0' }), /positive integer/);
+    const perCpu = Math.min(os.availableParallelism(), MAX_WASM_THREADS);
+    assert.throws(
+      () => wasmThreadsWanted({ TFJS_WASM_THREADS: 'two' }),
+      new RegExp(`TFJS_WASM_THREADS='two' is not a number of threads: give a whole number from 1 to 8, or unset it for one thread per CPU \\(${perCpu} here\\)`),
+    );
+    assert.throws(() => wasmThreadsWanted({ TFJS_WASM_THREADS: '0' }), /TFJS_WASM_THREADS='0' is not a number of threads/);
+  });
+
+  it('initEngine stops on a bad TFJS_WASM_THREADS instead of falling back to the cpu backend', async () => {
+    const savedBackend = process.env.TFJS_BACKEND;
+    delete process.env.TFJS_BACKEND;
+    try {
+      for (const bad of ['abc', '0', '1.5']) {
+        process.env.TFJS_WASM_THREADS = bad;
+        await assert.rejects(initEngine({ verbose: false }), new RegExp(`TFJS_WASM_THREADS='${bad.replace('.', '\\.')}' is not a number of threads`));
+      }
+    } finally {
+      if (savedBackend !== undefined) process.env.TFJS_BACKEND = savedBackend;
+    }
   });
 
   it('trains to the same weights on 1 and 2 threads, and the process exits by itself', function () {

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { buildCifarCnn, buildMlp, buildMnistCnn } from '../../lib/src/models';
+import { checkLabelFormat, compileClassifier } from '../../lib/src/train';
 import { assertNoTensorLeak, seededTensor, trainBriefly, useCpuBackend } from './support';
 
 describe('models: MLP and CNN builders', () => {
@@ -75,6 +76,18 @@ describe('models: MLP and CNN builders', () => {
       assert.deepEqual(model.outputs[0].shape, [null, 10]);
       assert.equal(model.countParams(), 832 + 51264 + 131200 + 1290);
       assert.equal(model.layers.filter((l) => l.getClassName() === 'SeededDropout').length, 2);
+      model.dispose();
+    });
+
+    it('compiled by compileClassifier, trains on class ids as the loader gives them, and says so for one-hot rows', async () => {
+      const model = compileClassifier(buildMnistCnn({ seed: 1, filters: [2, 4], denseUnits: 8 }));
+      const x = tf.zeros([3, 28, 28, 1]);
+      const ids = tf.tensor1d([3, 0, 9]);
+      const history = await model.fit(x, ids, { epochs: 1, verbose: 0 });
+      assert.ok(Number.isFinite(history.history.loss[0] as number));
+      const oneHot = tf.oneHot(tf.tensor1d([3, 0, 9], 'int32'), 10);
+      assert.throws(() => checkLabelFormat(model, oneHot), /one-hot\?\) but the loss expects class ids: compile with labels: 'onehot'/);
+      tf.dispose([x, ids, oneHot]);
       model.dispose();
     });
 

@@ -100,6 +100,38 @@ describe('train: fitModel', () => {
     model.dispose();
   });
 
+  it('early stopping on a validation value accepts an epoch cut short by stopTraining, and nothing leaks', async () => {
+    const model = compileClassifier(mlp(3), { optimizer: 'adam' });
+    await model.trainOnBatch(data.x, tf.cast(data.y, 'float32')); // optimiser state
+    // TF.js skips validation for an epoch that model.stopTraining cut short: its logs have no val_acc
+    const stopInSecondEpoch = new tf.CustomCallback({
+      onBatchEnd: async (batch) => {
+        if (batch === 1 && history.length === 1) model.stopTraining = true;
+      },
+      onEpochEnd: async (epoch) => void history.push(epoch),
+    });
+    const history: number[] = [];
+    const result = await assertNoTensorLeak(
+      () => fitModel(model, data, { epochs: 5, batchSize: 16, validation: val, earlyStopping: { monitor: 'val_acc', patience: 2 }, callbacks: [stopInSecondEpoch] }),
+      'a fit stopped mid-epoch',
+    );
+    assert.deepEqual(history, [0, 1], 'the second epoch ends early and training stops');
+    assert.equal(result.epochs.length, 2);
+    assert.equal(result.bestEpoch, 0, 'judged on the whole epoch only');
+    assert.equal(result.epochs[1].valLoss, undefined);
+    model.dispose();
+  });
+
+  it('a callback that throws leaves no epoch tensors behind', async () => {
+    const model = compileClassifier(mlp(4), { optimizer: 'adam' });
+    await model.trainOnBatch(data.x, tf.cast(data.y, 'float32')); // optimiser state
+    const failing = new tf.CustomCallback({ onEpochEnd: async () => { throw new Error('callback failed'); } });
+    const before = tf.memory().numTensors;
+    await assert.rejects(fitModel(model, data, { epochs: 2, batchSize: 16, validation: val, callbacks: [failing] }), /callback failed/);
+    assert.equal(tf.memory().numTensors, before);
+    model.dispose();
+  });
+
   it('calls extra callbacks (objects, plain handlers, a mix) and works with none', async () => {
     const model = compileClassifier(mlp(), { optimizer: 'adam' });
     const seen: string[] = [];

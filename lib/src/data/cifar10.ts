@@ -74,6 +74,26 @@ export function readCifarBatchFile(file: string, numClasses = 10): { labels: Uin
   return { labels, pixels: bytes, count };
 }
 
+/**
+ * Every batch file of one CIFAR-10 folder holds the same number of records (10,000 in the official set). A file cut
+ * at a record boundary is still a whole number of records, so only its siblings show that it lost images.
+ */
+export function checkCifarBatchSizes(files: string[]): void {
+  // sizes that are not whole records are reported by readCifarBatchFile
+  const counts = files.map((file) => ({ file, records: fs.statSync(file).size / CIFAR10_RECORD_BYTES })).filter((c) => Number.isInteger(c.records));
+  const expected = Math.max(...counts.map((c) => c.records));
+  for (const { file, records } of counts) {
+    if (records < expected) {
+      throw new DatasetFileError(
+        file,
+        `holds ${formatCount(records)} records where the other CIFAR-10 batch files hold ${formatCount(expected)} ` +
+          `(an official batch holds ${formatCount(RECORDS_PER_FILE)}): the file was cut short. Fetch it again with ` +
+          '`npm run datasets -- cifar10`',
+      );
+    }
+  }
+}
+
 /** Read `batches.meta.txt`: ten non-empty class names, one per line. */
 export function readCifarClassNames(file: string): string[] {
   const names = fs.readFileSync(file, 'utf8').split(/\r?\n/).map((s) => s.trim()).filter((s) => s !== '');
@@ -309,6 +329,9 @@ export function loadCifar10(options: Cifar10Options = {}): Cifar10Data {
     return id;
   });
   if (new Set(wanted).size !== wanted.length) throw new Error(`loadCifar10: classes listed twice in ${JSON.stringify(options.classes)}`);
+  const needed = [...(options.skipTrain ? [] : CIFAR10_TRAIN_FILES), CIFAR10_TEST_FILE].map(fileOf);
+  // every batch file present is a reference for the others' size, also those this call does not read
+  checkCifarBatchSizes([...CIFAR10_TRAIN_FILES, CIFAR10_TEST_FILE].map((name) => path.join(dir, name)).filter((file) => needed.includes(file) || fs.existsSync(file)));
   const labelMap = new Int32Array(allNames.length).fill(-1);
   wanted.forEach((id, k) => (labelMap[id] = k));
   const classNames = wanted.map((id) => allNames[id]);

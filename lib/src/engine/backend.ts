@@ -44,6 +44,8 @@ export function engineInfo(): EngineInfo | undefined {
 export async function initEngine(options: EngineOptions = {}): Promise<EngineInfo> {
   const forced = options.backend ?? parseBackendName(process.env.TFJS_BACKEND);
   const candidates = forced ? [forced] : BACKEND_PREFERENCE;
+  // A bad setting is the user's to fix, not a reason to fall back to the slow cpu backend: say so now.
+  if (candidates.includes('wasm')) wasmThreadsWanted();
   const skipped: EngineInfo['skipped'] = [];
   for (const backend of candidates) {
     try {
@@ -63,6 +65,8 @@ export async function initEngine(options: EngineOptions = {}): Promise<EngineInf
         tfjsVersion: tf.version.tfjs,
       };
       if (options.verbose ?? true) console.log(describeEngine(current));
+      const wasmFailure = skipped.find((s) => s.backend === 'wasm');
+      if (wasmFailure) console.warn(`The wasm backend did not start (${wasmFailure.why}); training on '${backend}' is far slower.`);
       return current;
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);

@@ -29,7 +29,13 @@ export function wasmThreadsWanted(env: NodeJS.ProcessEnv = process.env): number 
   const raw = env.TFJS_WASM_THREADS;
   if (raw !== undefined && raw !== '') {
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`TFJS_WASM_THREADS='${raw}' is not a positive integer`);
+    if (!Number.isInteger(n) || n < 1) {
+      const perCpu = Math.min(os.availableParallelism(), MAX_WASM_THREADS);
+      throw new Error(
+        `TFJS_WASM_THREADS='${raw}' is not a number of threads: give a whole number from 1 to ${MAX_WASM_THREADS}, or unset it ` +
+          `for one thread per CPU (${perCpu} here)`,
+      );
+    }
     return Math.min(n, MAX_WASM_THREADS);
   }
   return Math.min(os.availableParallelism(), MAX_WASM_THREADS);

@@ -16,7 +16,8 @@ export interface MnistCnnOptions {
 }
 
 /**
- * Build an (uncompiled) CNN for 28x28x1 images (pixels in [0, 1]) and 10 classes (softmax, one-hot labels):
+ * Build an (uncompiled) CNN for 28x28x1 images (pixels in [0, 1]) and 10 classes (softmax). Compile it with
+ * `compileClassifier`, which takes class ids 0-9 as the MNIST loader gives them (one-hot rows: `labels: 'onehot'`):
  * conv5x5(32)-relu-maxpool, conv5x5(64)-relu-maxpool, flatten, dropout, dense(128)-relu, dropout, dense(10).
  * With the defaults it has 184,586 parameters.
  */

@@ -61,6 +61,8 @@ export class EarlyStoppingWithRestore extends tf.Callback {
     // fitDataset leaves validation results as scalar tensors in the epoch logs.
     const value = raw instanceof tf.Tensor ? raw.dataSync()[0] : raw;
     if (typeof value !== 'number') {
+      // An epoch cut short (`model.stopTraining = true` during it) ends without validation: nothing to judge.
+      if (this.model.stopTraining) return;
       const keys = Object.keys(logs ?? {}).join(', ');
       throw new Error(`early stopping watches '${this.monitor}', but the epoch logs only have: ${keys || 'nothing'}`);
     }

@@ -102,6 +102,10 @@ export async function fitModel(
         callbacks: [recorder, ...(stopper ? [stopper] : []), ...normaliseCallbacks(options.callbacks)],
         verbose: 0,
       });
+    } catch (error) {
+      // A callback that throws skips TF.js's last history sync, which frees the epoch's averaged loss and metrics.
+      await model.history?.syncData();
+      throw error;
     } finally {
       stopper?.release();
     }
