@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { escapeHtml } from './html';
+import { escapeHtml } from '@dl-course/lib/plot';
 import { findJupyterPython } from './jupyter-python';
 import { externalResources } from './external-resources';
 import { typesetHandoutMath } from './handout-math';

@@ -13,7 +13,7 @@ import { runNotebook } from '../../scripts/tooling/run-notebook';
 import { codeCell, markdownCell, requireJupyter, ROOT, scratchDir, SVG_CHART, writeTslabNotebook } from '../tooling/helpers';
 import { launchChromium, requireChromium } from './chromium';
 import { ChartMeasure, measureCharts } from './page-checks';
-import { encodePng } from './png';
+import { encodePng } from '../../lib/src/plot';
 
 interface PageCheck {
   requests: string[];
@@ -64,7 +64,10 @@ describe('HTML handouts in a real browser (Chromium)', function () {
     const executable = requireChromium(this);
     requireJupyter(this);
     dir = scratchDir('handout');
-    const png = encodePng(160, 90, (x, y) => [x, y * 2, 200]).toString('base64');
+    // A gradient image: red grows to the right, green downwards.
+    const pixels = new Uint8Array(160 * 90 * 3);
+    for (let y = 0; y < 90; y++) for (let x = 0; x < 160; x++) pixels.set([x, y * 2, 200], (y * 160 + x) * 3);
+    const png = encodePng({ width: 160, height: 90, channels: 3, data: pixels }).toString('base64');
     const source = writeTslabNotebook(path.join(dir, '01-charts.ipynb'), [
       markdownCell(
         '# Charts in a handout\n\nOne SVG chart and one PNG chart. Energy $E = mc^2$, and a sum:\n\n' +

@@ -1,6 +1,7 @@
 import { strict as assert } from 'assert';
 import * as tf from '@tensorflow/tfjs';
-import { cifar10Frame, datasetSummaryHtml, loadCifar10, loadMnist, makeMoons, mnistFrame, mrpcFrame, parseMrpc, toHtmlTable, toy2dFrame } from '../../lib/src/data';
+import { cifar10Frame, loadCifar10, loadMnist, makeMoons, mnistFrame, mrpcFrame, parseMrpc, toy2dFrame } from '../../lib/src/data';
+import { datasetSummaryHtml, tableToHtml } from '../../lib/src/plot';
 import { MRPC_ROWS, mrpcText, removeDir, tempDir, writeCifarFixture, writeMnistFixture } from './fixtures';
 
 describe('data: DataFrame views and HTML tables', function () {
@@ -20,17 +21,19 @@ describe('data: DataFrame views and HTML tables', function () {
     assert.deepEqual(df.shape, [40, 3]);
     const html = datasetSummaryHtml(df, { title: 'moons <2D>', labelColumn: 'label' });
     assert.match(html, /<h4>moons &lt;2D&gt; \(40 rows × 3 columns\)<\/h4>/);
-    assert.match(html, /<caption>describe<\/caption>.*<th>mean<\/th>/s);
-    assert.match(html, /<caption>value counts of label<\/caption><thead><tr><th><\/th><th>count<\/th><\/tr><\/thead><tbody><tr><th>[01]<\/th><td>20<\/td>/);
+    assert.match(html, />describe<\/div>.*<th[^>]*>mean<\/th>/s);
+    assert.match(html, />value counts of label<\/div><table[^>]*><thead><tr><th[^>]*><\/th><th[^>]*>count<\/th><\/tr><\/thead><tbody><tr><th[^>]*>[01]<\/th><td[^>]*>20<\/td>/);
     tf.dispose([data.x, data.y]);
   });
 
-  it('toHtmlTable escapes, limits rows and formats numbers', () => {
+  it('tableToHtml escapes a DataFrame, limits rows and formats numbers', () => {
     const { DataFrame } = require('danfojs-node') as typeof import('danfojs-node');
-    const df = new DataFrame({ text: ['<b>&', 'x', 'y'], v: [1 / 3, 2, 3] });
-    const html = toHtmlTable(df, { maxRows: 2, caption: 'c' });
-    assert.match(html, /<td>&lt;b&gt;&amp;<\/td><td>0\.3333<\/td>/);
-    assert.match(html, /… 1 more rows/);
+    const df = new DataFrame({ text: ['<b>&', 'x', "y'"], v: [1 / 3, 2, 3] });
+    const html = tableToHtml(df, { maxRows: 2, caption: 'c' });
+    assert.match(html, /<td[^>]*>&lt;b&gt;&amp;<\/td><td[^>]*>0\.3333<\/td>/);
+    assert.match(html, /<td[^>]*>y&#39;<\/td>/);
+    assert.match(html, />…</);
+    assert.match(html, /3 rows × 2 columns/);
     assert.ok(!html.includes('<b>'));
   });
 
@@ -51,7 +54,7 @@ describe('data: DataFrame views and HTML tables', function () {
       const pairs = parseMrpc(mrpcText(MRPC_ROWS), 'x');
       const r = mrpcFrame(pairs);
       assert.deepEqual(r.column('label').values, [1, 0, 1, 0]);
-      assert.match(toHtmlTable(r), /&quot; the witness &quot;/);
+      assert.match(tableToHtml(r), /&quot; the witness &quot;/);
     } finally {
       removeDir(dir);
     }

@@ -1,6 +1,6 @@
 /**
- * danfojs DataFrame views of each dataset for exploration (`head()`, `describe()`, `valueCounts()`), and
- * `toHtmlTable` to show any DataFrame or Series as an HTML table in a notebook.
+ * danfojs DataFrame views of each dataset for exploration (`head()`, `describe()`, `valueCounts()`); the plot
+ * module shows them (`showTable`, `tableToHtml`, `datasetSummaryHtml`).
  * danfojs-node takes most of a second to import, so it is loaded on first use, not with the library.
  */
 import type { DataFrame, Series } from 'danfojs-node';
@@ -108,58 +108,4 @@ export function gloveFrame(glove: GloveVectors, options: { limit?: number; dims?
     for (let d = 0; d < dims; d++) columns[`v${d}`].push(v[d]);
   }
   return frame(columns);
-}
-
-function escapeHtml(value: unknown): string {
-  return String(value).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-}
-
-function formatCell(value: unknown, digits: number): string {
-  if (typeof value === 'number' && !Number.isInteger(value)) return escapeHtml(Number(value.toPrecision(digits)));
-  return escapeHtml(value);
-}
-
-export interface HtmlTableOptions {
-  /** At most this many rows (default 20); a last row says how many were left out. */
-  maxRows?: number;
-  caption?: string;
-  /** Significant digits of non-integer numbers (default 4). */
-  digits?: number;
-  /** Header of a Series' value column (default "value"). */
-  seriesName?: string;
-}
-
-/** An HTML `<table>` string of a DataFrame or Series (index as the first column), for `tslab.display.html`. */
-export function toHtmlTable(data: DataFrame | Series, options: HtmlTableOptions = {}): string {
-  const maxRows = options.maxRows ?? 20;
-  const digits = options.digits ?? 4;
-  const index = data.index as (string | number)[];
-  const isSeries = data.ndim === 1 || !('columns' in data);
-  const columns: string[] = isSeries ? [options.seriesName ?? 'value'] : (data as DataFrame).columns;
-  const values = (isSeries ? (data.values as unknown[]).map((v) => [v]) : (data.values as unknown[][])) as unknown[][];
-  const shown = Math.min(maxRows, values.length);
-  const head = `<tr><th></th>${columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr>`;
-  const rows = values
-    .slice(0, shown)
-    .map((row, i) => `<tr><th>${escapeHtml(index[i])}</th>${row.map((v) => `<td>${formatCell(v, digits)}</td>`).join('')}</tr>`);
-  if (values.length > shown) rows.push(`<tr><td colspan="${columns.length + 1}">… ${values.length - shown} more rows</td></tr>`);
-  const caption = options.caption ? `<caption>${escapeHtml(options.caption)}</caption>` : '';
-  return `<table class="dataframe">${caption}<thead>${head}</thead><tbody>${rows.join('')}</tbody></table>`;
-}
-
-/**
- * One HTML block for a first look at a dataset: `head()`, `describe()` of the numeric columns and, if given,
- * the value counts of a label column.
- */
-export function datasetSummaryHtml(df: DataFrame, options: { title?: string; labelColumn?: string; headRows?: number } = {}): string {
-  const parts: string[] = [];
-  if (options.title) parts.push(`<h4>${escapeHtml(options.title)} (${df.shape[0]} rows × ${df.shape[1]} columns)</h4>`);
-  parts.push(toHtmlTable(df.head(options.headRows ?? 5), { caption: 'head' }));
-  const numeric = df.selectDtypes(['float32', 'int32']);
-  if (numeric.shape[1] > 0) parts.push(toHtmlTable(numeric.describe(), { caption: 'describe' }));
-  if (options.labelColumn) {
-    const counts = (df.column(options.labelColumn) as Series).valueCounts();
-    parts.push(toHtmlTable(counts, { caption: `value counts of ${options.labelColumn}`, seriesName: 'count', maxRows: 50 }));
-  }
-  return parts.join('\n');
 }

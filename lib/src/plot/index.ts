@@ -26,5 +26,7 @@ export { findPlotFonts } from './fonts';
 export * from './notebook';
 export * from './show';
 export * from './tables';
+export { datasetSummaryHtml } from './dataset-summary';
+export { escapeHtml } from './html';
 export { FitProgressCallback, LiveLossChartCallback, liveHistorySpec, trainingFeedback } from './progress';
 export type { FeedbackMode, FitProgressOptions, LiveLossChartOptions, TrainingFeedbackOptions } from './progress';

@@ -12,6 +12,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { finishSpec } from './charts/common';
 import { LiveOutput, notebookDisplaySink } from './notebook';
 import { chartMimeBundle } from './show';
+import { escapeHtml } from './html';
 import { tableToHtml, tableToText } from './tables';
 
 type Logs = Record<string, number>;
@@ -235,12 +236,12 @@ export class FitProgressCallback extends tf.Callback {
     const status = finished
       ? `done: ${this.epochRows.length} epochs in ${formatDuration(this.clock.elapsed())}`
       : this.statusLine(logs, epochDone);
-    const title = this.options.title ? `<div style="font-weight:bold;">${this.options.title.replace(/</g, '&lt;')}</div>` : '';
+    const title = this.options.title ? `<div style="font-weight:bold;">${escapeHtml(this.options.title)}</div>` : '';
     const table = this.epochRows.length ? tableToHtml(this.epochRows, { maxRows: 12, showIndex: false }) : '';
     const html =
       `<div style="font-family:sans-serif;font-size:13px;">${title}` +
       `<progress value="${fraction.toFixed(4)}" max="1" style="width:300px;vertical-align:middle;"></progress> ` +
-      `<span style="font-variant-numeric:tabular-nums;">${status.replace(/</g, '&lt;')}</span>${table}</div>`;
+      `<span style="font-variant-numeric:tabular-nums;">${escapeHtml(status)}</span>${table}</div>`;
     const text = [status, ...(this.epochRows.length ? [tableToText(this.epochRows, { maxRows: 12, showIndex: false })] : [])].join('\n');
     this.output.update({ 'text/html': html, 'text/plain': text });
   }

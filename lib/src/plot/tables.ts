@@ -1,5 +1,6 @@
 /** Tables in the notebook: danfojs DataFrames/Series and arrays of records as HTML (plus a text fallback). */
 import { DataFrameLike, isDataFrameLike, isTensor } from './inputs';
+import { escapeHtml } from './html';
 import { notebookDisplaySink } from './notebook';
 import * as tf from '@tensorflow/tfjs';
 
@@ -13,6 +14,8 @@ export interface TableOptions {
   caption?: string;
   /** Show the DataFrame index / row numbers (default: true for DataFrames and Series, false for records and arrays). */
   showIndex?: boolean;
+  /** Header of a Series' value column (default: the Series' name, else "value"). */
+  seriesName?: string;
 }
 
 interface TableModel {
@@ -28,14 +31,16 @@ function isSeriesLike(v: unknown): v is { values: unknown[]; index: Array<string
   return v != null && typeof v === 'object' && Array.isArray((v as { values?: unknown }).values) && Array.isArray((v as { index?: unknown }).index) && !isDataFrameLike(v);
 }
 
-function toModel(input: TableInput): TableModel {
+function toModel(input: TableInput, seriesName?: string): TableModel {
   if (isDataFrameLike(input)) {
     const rows = (input.values as unknown[]).map((r) => (Array.isArray(r) ? r : [r]));
-    return { hasIndex: true, columns: input.columns.map(String), index: input.index.map(String), rows, totalRows: rows.length };
+    const isSeries = (input as { ndim?: number }).ndim === 1; // a danfojs Series: one value column
+    const columns = isSeries && seriesName !== undefined ? [seriesName] : input.columns.map(String);
+    return { hasIndex: true, columns, index: input.index.map(String), rows, totalRows: rows.length };
   }
   if (isSeriesLike(input)) {
     const name = (input as { name?: unknown }).name;
-    return { hasIndex: true, columns: [typeof name === 'string' ? name : 'value'], index: input.index.map(String), rows: input.values.map((v) => [v]), totalRows: input.values.length };
+    return { hasIndex: true, columns: [seriesName ?? (typeof name === 'string' ? name : 'value')], index: input.index.map(String), rows: input.values.map((v) => [v]), totalRows: input.values.length };
   }
   if (isTensor(input)) {
     const t = input.rank === 1 ? (input.arraySync() as number[]).map((v) => [v]) : input.rank === 2 ? (input.arraySync() as number[][]) : null;
@@ -80,11 +85,9 @@ function visibleRows(model: TableModel, maxRows: number): Array<number | null> {
   return [...Array.from({ length: head }, (_, i) => i), null, ...Array.from({ length: tail }, (_, i) => n - tail + i)];
 }
 
-const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-
 /** An HTML table with inline styles only (no scripts, no external CSS), so it looks the same in exported handouts. */
 export function tableToHtml(input: TableInput, options: TableOptions = {}): string {
-  const model = toModel(input);
+  const model = toModel(input, options.seriesName);
   const p = options.precision ?? 4;
   const showIndex = options.showIndex ?? model.hasIndex;
   const cell = 'padding:2px 8px;border-bottom:1px solid #ddd;';
@@ -106,7 +109,7 @@ export function tableToHtml(input: TableInput, options: TableOptions = {}): stri
 
 /** A fixed-width text table, for terminals and for the text/plain part of the notebook output. */
 export function tableToText(input: TableInput, options: TableOptions = {}): string {
-  const model = toModel(input);
+  const model = toModel(input, options.seriesName);
   const p = options.precision ?? 4;
   const showIndex = options.showIndex ?? model.hasIndex;
   const lines: string[][] = [[...(showIndex ? [''] : []), ...model.columns]];

@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { escapeHtml } from '../html';
+import { escapeHtml } from '@dl-course/lib/plot';
 import type { CheckCatalog, GradeRow, GradeRun, NotebookGrade } from './grade-submissions';
 
 export const CSV_COLUMNS = ['student', 'notebook', 'check', 'points', 'max_points', 'passed', 'error'] as const;
