@@ -6,35 +6,40 @@
  * verifies, unpacks, and prints one line per file that is still missing, saying how to provide it.
  */
 import * as path from 'path';
-import { parseArgs } from 'node:util';
 import { dataDir, projectRoot } from '@dl-course/lib/config';
 import { readManifests } from './datasets/manifest';
 import { ensureDataset } from './datasets/ensure';
+import { existingFolder, parseCommandLine } from './tooling/cli';
 
 const USAGE = 'usage: npm run datasets -- [names...] [--from DIR] [--check] [--dir DATA_DIR] [--keep-archive] [--list]';
 
-function parseCommandLine() {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
-      from: { type: 'string' },
-      dir: { type: 'string' },
-      check: { type: 'boolean' },
-      list: { type: 'boolean' },
-      'keep-archive': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
+function readCommandLine() {
+  const { values, positionals } = parseCommandLine(
+    {
+      allowPositionals: true,
+      options: {
+        from: { type: 'string' },
+        dir: { type: 'string' },
+        check: { type: 'boolean' },
+        list: { type: 'boolean' },
+        'keep-archive': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
     },
-  });
+    USAGE,
+  );
   if (values.help) {
     console.log(USAGE);
     process.exit(0);
   }
   for (const flag of ['from', 'dir'] as const) if (values[flag] === '') throw new Error(`--${flag} needs a folder`);
+  // one clear line rather than "not found in DIR" for every file of every dataset
+  if (values.from !== undefined) existingFolder('--from', values.from);
   return { names: positionals, from: values.from, dir: values.dir, check: values.check ?? false, list: values.list ?? false, keepArchive: values['keep-archive'] ?? false };
 }
 
 async function main(): Promise<number> {
-  const args = parseCommandLine();
+  const args = readCommandLine();
   const manifests = readManifests(path.join(projectRoot(), 'datasets'));
   if (args.list) {
     for (const m of manifests) console.log(`${m.name.padEnd(8)} ${m.title}\n         licence: ${m.licence}`);
@@ -65,7 +70,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error) => {
-    console.error(error instanceof Error ? error.message : error);
+    console.error(`datasets: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(2);
   },
 );

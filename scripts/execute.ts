@@ -6,7 +6,6 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { parseCourseProfile, projectRoot } from '@dl-course/lib/config';
 import {
   DEFAULT_LIMITS,
@@ -17,7 +16,7 @@ import {
 } from './tooling/execute-notebooks';
 import { courseNotebooks, expandNotebookArgs } from './tooling/notebook-list';
 import { parseShard, selectShard } from './tooling/shard';
-import { positiveNumber } from './tooling/cli';
+import { parseCommandLine, positiveNumber } from './tooling/cli';
 import { findJupyterPython } from './tooling/jupyter-python';
 import { RESULTS_PAGE, promoteResults, referenceResultsPage } from './tooling/reference-results';
 
@@ -38,23 +37,26 @@ const USAGE = `Usage: npm run execute -- [notebook.ipynb|folder ...] [options]
 Recorded results go to $COURSE_RESULTS_DIR, else results/<profile>/ (git-ignored); runs never change the reference.`;
 
 async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
-      output: { type: 'string', short: 'o' },
-      'in-place': { type: 'boolean' },
-      profile: { type: 'string', short: 'p' },
-      'cell-timeout': { type: 'string' },
-      timeout: { type: 'string' },
-      jobs: { type: 'string', short: 'j' },
-      shard: { type: 'string' },
-      kernel: { type: 'string' },
-      summary: { type: 'string' },
-      list: { type: 'boolean' },
-      'record-reference': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
+  const { values, positionals } = parseCommandLine(
+    {
+      allowPositionals: true,
+      options: {
+        output: { type: 'string', short: 'o' },
+        'in-place': { type: 'boolean' },
+        profile: { type: 'string', short: 'p' },
+        'cell-timeout': { type: 'string' },
+        timeout: { type: 'string' },
+        jobs: { type: 'string', short: 'j' },
+        shard: { type: 'string' },
+        kernel: { type: 'string' },
+        summary: { type: 'string' },
+        list: { type: 'boolean' },
+        'record-reference': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
     },
-  });
+    USAGE,
+  );
   if (values.help) {
     console.log(USAGE);
     return 0;

@@ -8,9 +8,8 @@
  * See docs/tooling.md.
  */
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { parseCourseProfile, projectRoot } from '@dl-course/lib/config';
-import { positiveNumber } from './tooling/cli';
+import { existingFolder, parseCommandLine, positiveNumber } from './tooling/cli';
 import { defaultJobs } from './tooling/execute-notebooks';
 import { mergeGradeRuns, readGradeRun, totalsByStudent, writeGradeReports } from './tooling/grading/grade-report';
 import { DEFAULT_MAX_SUBMISSION_BYTES, GradeRun, gradeSubmissions } from './tooling/grading/grade-submissions';
@@ -41,7 +40,7 @@ const USAGE = `Usage: npm run grade -- <submissions folder> [options]
       --unsafe-no-sandbox run notebooks without bubblewrap: only for notebooks you trust`;
 
 async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandLine({
     allowPositionals: true,
     options: {
       source: { type: 'string', short: 's' },
@@ -61,7 +60,7 @@ async function main(): Promise<number> {
       'unsafe-no-sandbox': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
-  });
+  }, USAGE);
   if (values.help || (values.merge ? positionals.length === 0 || !values.output : positionals.length !== 1)) {
     console.log(USAGE);
     return values.help ? 0 : 2;
@@ -75,7 +74,7 @@ async function main(): Promise<number> {
   const limit = (flag: string, value: string | undefined, fallback: number, unit: number) => Math.round(positiveNumber(flag, value, fallback / unit) * unit);
   const run = await gradeSubmissions({
     submissionsDir: path.resolve(positionals[0] as string),
-    sourceDir: path.resolve(values.source ?? path.join(root, 'notebooks')),
+    sourceDir: path.resolve(values.source === undefined ? path.join(root, 'notebooks') : existingFolder('--source', values.source)),
     outDir,
     profile: parseCourseProfile(values.profile ?? 'smoke', '--profile'),
     cellTimeoutSeconds: positiveNumber('--cell-timeout', values['cell-timeout'], GRADE_DEFAULTS.cellTimeout),

@@ -10,6 +10,7 @@ import { projectRoot } from '@dl-course/lib/config';
 import { parseNotebooksAndOutput } from './tooling/cli';
 import { exportHandouts } from './tooling/handouts';
 import { expandNotebookArgs } from './tooling/notebook-list';
+import { assertExecuted } from './tooling/unexecuted-notebooks';
 
 const USAGE = `Usage: npm run handouts -- [executed.ipynb|folder ...] [-o DIR]
   (no arguments: out/executed, written by npm run execute)
@@ -25,6 +26,7 @@ async function main(): Promise<number> {
     throw new Error(`${path.relative(process.cwd(), executedDir)} does not exist: run \`npm run execute\` first`);
   }
   const notebooks = expandNotebookArgs(positionals.length > 0 ? positionals : [executedDir]);
+  assertExecuted(notebooks);
   const outDir = path.resolve(output ?? path.join(root, 'out', 'handouts'));
   const note = executionNote(positionals.length > 0 ? undefined : path.join(executedDir, 'summary.json'));
   const { handouts, index } = await exportHandouts({ notebooks, outDir, note });
