@@ -1,8 +1,8 @@
 /**
  * Training throughput of the small MNIST CNN (conv16-pool-conv32-pool-dense64, batch 64) on wasm with the course
- * kernels: the figure the conv backward kernels are judged by. Not a mocha test (it takes ~30 s).
+ * kernels: the figure the conv backward kernels are judged by. (It takes ~30 s.)
  *
- *   npx tsx test/kernels/measure-cnn-training.ts [--steps 30] [--rounds 3] [--variant all|training-only|training+conv-input]
+ *   npx tsx scripts/checks/cnn-training-throughput.ts [--steps 30] [--rounds 3] [--variant all|training-only|training+conv-input]
  *
  * Variants: `all` = everything `registerCourseKernels()` installs; `training-only` = the training kernels with
  * the performance engineer's speed replacements undone (`restoreStockKernels`: stock Conv2DBackpropInput, stock
@@ -12,20 +12,14 @@
  * Also prints examples per CPU-second of this process (wasm runs on one thread here): on a shared, busy machine that
  * figure moves much less than the wall-clock one.
  */
+import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { conv2dBackpropInputWasm, registerCourseKernels, restoreStockKernels } from '../../lib/src/kernels';
+import { conv2dBackpropInputWasm, registerCourseKernels, restoreStockKernels } from '@dl-course/lib/kernels';
+import { choice, positiveInteger } from '../tooling/cli';
 
 const VARIANTS = ['all', 'training-only', 'training+conv-input'] as const;
 
 const BATCH = 64;
-
-function option(name: string, fallback: number): number {
-  const at = process.argv.indexOf(name);
-  if (at < 0) return fallback;
-  const value = Number(process.argv[at + 1]);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} needs a positive integer`);
-  return value;
-}
 
 function mnistBatch(): { x: tf.Tensor4D; y: tf.Tensor2D } {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -55,11 +49,10 @@ function mnistCnn(): tf.Sequential {
 }
 
 async function main(): Promise<void> {
-  const steps = option('--steps', 30);
-  const rounds = option('--rounds', 3);
-  const variantAt = process.argv.indexOf('--variant');
-  const variant = variantAt < 0 ? 'all' : process.argv[variantAt + 1];
-  if (!(VARIANTS as readonly string[]).includes(variant)) throw new Error(`--variant must be one of ${VARIANTS.join(', ')}`);
+  const { values } = parseArgs({ options: { steps: { type: 'string' }, rounds: { type: 'string' }, variant: { type: 'string' } } });
+  const steps = positiveInteger('--steps', values.steps, 30);
+  const rounds = positiveInteger('--rounds', values.rounds, 3);
+  const variant = choice('--variant', values.variant, VARIANTS, 'all');
   require('@tensorflow/tfjs-backend-wasm');
   registerCourseKernels();
   await tf.setBackend('wasm');

@@ -1,13 +1,13 @@
 /**
  * Lesson 04's second transfer: frozen Universal Sentence Encoder embeddings, pair features [u, v, |u-v|, u*v] and a
  * logistic-regression head (buildTransferHead, no hidden layer) on MRPC; prints test accuracy and F1.
- * Slow (minutes: embedding ~11,600 sentences), needs DATASETS_DIR. Run: `npx tsx test/models/mrpc-sentence-encoder.ts`.
+ * Slow (minutes: embedding ~11,600 sentences), needs DATASETS_DIR. Run: `npx tsx scripts/checks/mrpc-sentence-encoder.ts`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { initEngine } from '../../lib/src/engine';
-import { loadMrpc, type MrpcPair } from '../../lib/src/data';
-import { SENTENCE_EMBEDDING_DIM, buildTransferHead, loadSentenceEncoder, type SentenceEncoder } from '../../lib/src/models';
-import { compileClassifier, evaluateClassifier, fitModel } from '../../lib/src/train';
+import { initEngine } from '@dl-course/lib/engine';
+import { loadMrpc, type MrpcPair } from '@dl-course/lib/data';
+import { SENTENCE_EMBEDDING_DIM, buildTransferHead, loadSentenceEncoder, type SentenceEncoder } from '@dl-course/lib/models';
+import { compileClassifier, evaluateClassifier, fitModel } from '@dl-course/lib/train';
 
 /** Pair features of every pair, `[n, 4 * 512]`. */
 async function pairFeatures(encoder: SentenceEncoder, pairs: MrpcPair[]): Promise<tf.Tensor2D> {

@@ -1,12 +1,12 @@
 /**
  * Lists the TF.js kernels one training step of each course model runs (profiled on cpu), and which of them the
  * stock wasm backend lacks, before and after the course's `registerCourseKernels()`.
- * Run: `npx tsx test/models/wasm-kernel-needs.ts` (add DATASETS_DIR for the MobileNet fine-tuning case).
+ * Run: `npx tsx scripts/checks/wasm-kernel-needs.ts` (add DATASETS_DIR for the MobileNet fine-tuning case).
  */
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm'; // registers the stock wasm kernels
-import { registerCourseKernels } from '../../lib/src/kernels';
+import { registerCourseKernels } from '@dl-course/lib/kernels';
 import {
   buildCifarCnn,
   buildMlp,
@@ -18,8 +18,8 @@ import {
   buildTransformerClassifier,
   loadMobileNetFeatureExtractor,
   setTrainableFrom,
-} from '../../lib/src/models';
-import { paddedIds, seededTensor } from './support';
+} from '@dl-course/lib/models';
+import { paddedIds, seededTensor } from '../../test/models/support';
 
 interface Case {
   name: string;

@@ -1,12 +1,12 @@
 /**
  * Lesson 03 end to end on real data: a siamese bidirectional LSTM with attention pooling over frozen GloVe vectors,
  * pair features [u, v, |u-v|, u*v] and a small head, trained with fitModel on MRPC; prints test accuracy and F1.
- * Slow (minutes), needs DATASETS_DIR. Run: `npx tsx test/models/mrpc-siamese.ts [epochs]`.
+ * Slow (minutes), needs DATASETS_DIR. Run: `npx tsx scripts/checks/mrpc-siamese.ts [epochs]`.
  */
-import { initEngine } from '../../lib/src/engine';
-import { buildVocabulary, embeddingMatrix, encodePairs, loadGlove, loadMrpc } from '../../lib/src/data';
-import { buildRnnEncoder, buildSiamesePairClassifier } from '../../lib/src/models';
-import { compileClassifier, evaluateClassifier, fitModel } from '../../lib/src/train';
+import { initEngine } from '@dl-course/lib/engine';
+import { buildVocabulary, embeddingMatrix, encodePairs, loadGlove, loadMrpc } from '@dl-course/lib/data';
+import { buildRnnEncoder, buildSiamesePairClassifier } from '@dl-course/lib/models';
+import { compileClassifier, evaluateClassifier, fitModel } from '@dl-course/lib/train';
 
 async function main(): Promise<void> {
   const epochs = Number(process.argv[2] ?? 10);

@@ -1,12 +1,12 @@
 /**
  * Trains the course MNIST CNN with `fitModel` and reports test accuracy, to check the lesson-02 target (>= 99.2%).
- * Slow (minutes): not part of `npm test`. Run: `npx tsx test/train/mnist-cnn-accuracy.ts [epochs] [limit]`.
+ * Slow (minutes): not part of `npm test`. Run: `npx tsx scripts/checks/mnist-cnn-accuracy.ts [epochs] [limit]`.
  * Uses the backend `initEngine` picks (TFJS_BACKEND forces one).
  */
-import { initEngine } from '../../lib/src/engine';
-import { loadMnist } from '../../lib/src/data';
-import { buildMnistCnn } from '../../lib/src/models';
-import { compileClassifier, evaluateClassifier, fitModel } from '../../lib/src/train';
+import { initEngine } from '@dl-course/lib/engine';
+import { loadMnist } from '@dl-course/lib/data';
+import { buildMnistCnn } from '@dl-course/lib/models';
+import { compileClassifier, evaluateClassifier, fitModel } from '@dl-course/lib/train';
 
 async function main(): Promise<void> {
   const epochs = Number(process.argv[2] ?? 6);
