@@ -1,7 +1,7 @@
 /**
  * Verdicts, decided in the grader's own process (which never runs student code): each check cell's probe data is
  * read from the executed copy as plain data and judged by the rules and data of the same check on the instructor's
- * solution (see lib/src/check/rules.ts). What a hidden check tells the student is only the instructor's words.
+ * solution (see the library's check/rules.ts). What a hidden check tells the student is only the instructor's words.
  */
 import { CHECK_MIME, CheckRules, judgeProbe, ProbeData, toProbeData, validateRules } from '@dl-course/lib/check';
 import type { NotebookCell } from '../notebook-file';
