@@ -10,6 +10,7 @@
  */
 import { randomBytes } from 'crypto';
 import * as path from 'path';
+import { serializeKernelSends } from './kernel-sends';
 
 export type MimeBundle = Record<string, unknown>;
 
@@ -65,7 +66,10 @@ const SINGLE_MIME_PREFERENCE = ['image/png', 'image/svg+xml', 'text/html', 'text
 
 class TslabSink implements DisplaySink {
   private liveDisplays = new Map<string, TslabDisplay>();
-  constructor(readonly tslab: TslabModule) {}
+  constructor(readonly tslab: TslabModule) {
+    const entry = Object.values(require.cache).find((m) => m?.exports === tslab);
+    if (entry) serializeKernelSends(entry.filename);
+  }
 
   show(bundle: MimeBundle, options: { displayId?: string; update?: boolean; metadata?: Record<string, unknown> } = {}): void {
     const write = kernelWriteDisplayData(this.tslab);
