@@ -8,7 +8,7 @@ import { judgeCheck, probeOutcome, referenceCheck } from '../../scripts/tooling/
 import { listChecks } from '../../scripts/tooling/grading/check-cells';
 import { csvField, gradesCsv, mergeGradeRuns, readGradeRun, writeGradeReports } from '../../scripts/tooling/grading/grade-report';
 import { gradeSubmissions } from '../../scripts/tooling/grading/grade-submissions';
-import type { SandboxJob, SandboxRun } from '../../scripts/tooling/grading/sandbox';
+import { bwrapProblem, SandboxJob, SandboxRun } from '../../scripts/tooling/grading/sandbox';
 import type { Shard } from '../../scripts/tooling/shard';
 import { makeStudentVersion, NOT_IMPLEMENTED_STUB, replaceRegions } from '../../scripts/tooling/grading/student-version';
 import { cellSource, Notebook, NotebookCell } from '../../scripts/tooling/notebook-file';
@@ -211,6 +211,15 @@ describe('grading: CSV', () => {
     assert.equal(csvField(null), '');
     const csv = gradesCsv([{ student: 's', notebook: 'n', check: 'c', points: 0, maxPoints: 2, passed: false, error: 'Error: a\nb' }]);
     assert.equal(csv, 'student,notebook,check,points,max_points,passed,error\ns,n,c,0,2,false,"Error: a\nb"\n');
+  });
+});
+
+describe('grading: the sandbox tool', () => {
+  it('says in one line how to get bubblewrap, or how to go on without it', () => {
+    const problem = bwrapProblem('bwrap-that-is-not-installed');
+    assert.match(problem ?? '', /^grading needs a sandbox: install bubblewrap \(Debian\/Ubuntu: sudo apt-get install bubblewrap;/);
+    assert.match(problem ?? '', /--unsafe-no-sandbox/);
+    assert.doesNotMatch(problem ?? '', /\n/);
   });
 });
 

@@ -99,10 +99,10 @@ export function disposeSandbox(setup: SandboxSetup): void {
 }
 
 /** Null when bwrap can start a sandbox here; else a one-line reason with the fix. */
-export function bwrapProblem(): string | null {
+export function bwrapProblem(binary = 'bwrap'): string | null {
   const fix = 'install bubblewrap (Debian/Ubuntu: sudo apt-get install bubblewrap; Fedora: sudo dnf install bubblewrap)';
   try {
-    execFileSync('bwrap', ['--unshare-all', '--ro-bind', '/', '/', '--proc', '/proc', '--dev', '/dev', 'true'], { stdio: 'pipe', timeout: 20_000 });
+    execFileSync(binary, ['--unshare-all', '--ro-bind', '/', '/', '--proc', '/proc', '--dev', '/dev', 'true'], { stdio: 'pipe', timeout: 20_000 });
     return null;
   } catch (error) {
     const e = error as NodeJS.ErrnoException & { stderr?: Buffer };
