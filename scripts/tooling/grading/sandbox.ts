@@ -89,6 +89,7 @@ export function prepareSandbox(projectRoot: string, unsafe: boolean): SandboxSet
   const kernel = { argv: [process.execPath, `${modules}/tslab/bin/tslab`, 'kernel', '--config-path', '{connection_file}'], display_name: 'TypeScript', language: 'typescript' };
   fs.writeFileSync(path.join(kernelDir, 'kernel.json'), JSON.stringify(kernel));
   const cgroups = unsafe ? null : findCgroupRoots();
+  if (cgroups) removeStaleCgroups(cgroups);
   if (!unsafe && !cgroups?.pids) notes.push('no writable cgroup for pids: the process count in a sandbox is not limited');
   if (!unsafe && !cgroups?.memory) notes.push('no writable cgroup for memory: memory is limited per process (RLIMIT_DATA) only');
   return { projectRoot: fs.realpathSync(projectRoot), unsafe, driverDir, python, toolDirs: toolDirs(python), cgroups, notes };
@@ -160,6 +161,36 @@ export function sandboxCgroupsLeft(): string[] {
 }
 
 const CGROUP_PREFIX = 'dl-course-grade-';
+
+/**
+ * Cgroups left by graders that were killed (a signal gives no time to clean up; their sandboxes died with them):
+ * those of processes that no longer exist, emptied and removed.
+ */
+function removeStaleCgroups(roots: CgroupRoots): void {
+  for (const root of [roots.pids, roots.memory]) {
+    if (!root) continue;
+    for (const name of fs.readdirSync(root).filter((n) => n.startsWith(CGROUP_PREFIX))) {
+      const owner = Number(name.slice(CGROUP_PREFIX.length).split('-')[0]);
+      if (!owner || processExists(owner)) continue;
+      const dir = path.join(root, name);
+      for (const pid of readPids(dir)) signal(pid, 'SIGKILL');
+      try {
+        fs.rmdirSync(dir);
+      } catch {
+        /* busy for a moment more: the next run removes it */
+      }
+    }
+  }
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 /** A run's cgroups: made before the sandbox starts, emptied and removed after it ends. */
 class SandboxCgroups {
