@@ -122,6 +122,9 @@ describe('grading: assembling the graded notebook', () => {
     assert.equal(matchedByContent, 3);
     assert.equal(missingAnchors.size, 0);
     assert.equal(notebook.nbformat_minor, 5);
+
+    const moved = { ...old, cells: [old.cells[3]!, ...old.cells.slice(0, 3)] };
+    assert.deepEqual(ids(assembleGradedNotebook(instructor, checks, moved).notebook), ['after', 'md', 'solution', 'visible']);
   });
 
   it('runs the instructor kernel and drops the outputs a submission brings', () => {

@@ -8,7 +8,7 @@
  *
  * Cells are matched by id. A notebook saved without ids (nbformat 4.4) gets the instructor's ids by content: each
  * instructor cell, in order, takes the first later submission cell of its type that keeps most of its fixed lines
- * (for an exercise, the lines outside its solution region).
+ * (for an exercise, the lines outside its solution region); cells left over are then looked for anywhere (moved).
  */
 import { cellSource, Notebook, NotebookCell } from '../notebook-file';
 import { CheckSpec, isCheckCell } from './check-cells';
@@ -100,15 +100,14 @@ function matchIdsByContent(instructor: Notebook, checkIds: Set<string>, cells: N
   const taken = new Set(cells.map((c) => c.id).filter(Boolean));
   const out = cells.map((cell) => ({ ...cell }));
   const lineSets = out.map((cell) => new Set(cellSource(cell).split('\n').map((l) => l.trim()).filter(Boolean)));
-  let next = 0;
   let byContent = 0;
-  for (const template of instructor.cells) {
-    if (!template.id || checkIds.has(template.id) || taken.has(template.id)) continue;
+  const templates = instructor.cells.filter((t) => t.id && !checkIds.has(t.id) && !taken.has(t.id) && fixedLines(t).length > 0);
+  // In order first (each match after the previous one), then anywhere for cells the student moved.
+  const claim = (template: NotebookCell, from: number) => {
     const fixed = fixedLines(template);
-    if (fixed.length === 0) continue;
     let best = -1;
     let bestScore = MATCH_THRESHOLD;
-    for (let j = next; j < out.length; j++) {
+    for (let j = from; j < out.length; j++) {
       const cell = out[j]!;
       if (cell.id || cell.cell_type !== template.cell_type) continue;
       const score = fixed.filter((line) => lineSets[j]!.has(line)).length / fixed.length;
@@ -118,11 +117,20 @@ function matchIdsByContent(instructor: Notebook, checkIds: Set<string>, cells: N
         if (score === 1) break;
       }
     }
-    if (best === -1) continue;
-    out[best]!.id = template.id;
-    next = best + 1;
-    byContent++;
+    if (best !== -1) {
+      out[best]!.id = template.id;
+      byContent++;
+    }
+    return best;
+  };
+  let next = 0;
+  const unmatched: NotebookCell[] = [];
+  for (const template of templates) {
+    const at = claim(template, next);
+    if (at === -1) unmatched.push(template);
+    else next = at + 1;
   }
+  for (const template of unmatched) claim(template, 0);
   // nbformat 4.5 wants an id on every cell: the ones no instructor cell claimed get their own.
   out.forEach((cell, i) => {
     if (!cell.id) cell.id = `submission-cell-${i}`;
