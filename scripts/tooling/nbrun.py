@@ -5,7 +5,9 @@ Driven by scripts/tooling/run-notebook.ts. Reads one JSON job from stdin:
    "maxOutputBytes", "key"}
 and prints one JSON line to stdout: {"result": {...}, "signature": hmac_sha256(key, result)}.
 The signature lets the caller reject a result forged by notebook code; the key travels only on stdin.
-The kernel's own stdout/stderr go to a log file, never to this process's stdout.
+The kernel's own stdout/stderr go to a log file, never to this process's stdout. As each code cell starts, one line
+"@cell {"index": i, "codeCell": k, "codeCells": n}" goes to stderr (k counts code cells from 1, as Jupyter's In [k]),
+so the caller can show progress; it carries no result.
 
 Grading (scripts/tooling/grading/sandbox.ts) runs this driver inside the submission's sandbox and trusts nothing it
 says: the job then carries the notebook itself ("notebook" instead of "input"), "output" is null and the executed
@@ -91,7 +93,12 @@ def run(job, emit):
     state = {'stop': None}
 
     def run_cells(first):
+        code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == 'code']
         for i in range(first, len(nb.cells)):
+            if i in code_cells and nb.cells[i].source.strip() and not state['stop']:
+                progress = {'index': i, 'codeCell': code_cells.index(i) + 1, 'codeCells': len(code_cells)}
+                sys.stderr.write('@cell ' + json.dumps(progress) + '\n')
+                sys.stderr.flush()
             run_cell(client, nb.cells[i], i, cells[i], job, deadline, state, last_reply)
 
     log = open(job.get('kernelLog') or os.devnull, 'w')

@@ -48,8 +48,17 @@ export interface RunNotebookOptions {
   maxOutputBytes?: number;
   /** Extra environment for the kernel (e.g. COURSE_PROFILE). */
   env?: Record<string, string>;
+  /** Called as each code cell starts (progress); `codeCell` counts code cells from 1. */
+  onCellStart?: (cell: CellStart) => void;
   /** File that receives the kernel process's own stdout/stderr. */
   kernelLog?: string;
+}
+
+/** A code cell the driver is starting: its index among all cells, and its number among the code cells. */
+export interface CellStart {
+  index: number;
+  codeCell: number;
+  codeCells: number;
 }
 
 const DRIVER = path.join(__dirname, 'nbrun.py');
@@ -92,6 +101,7 @@ export async function runNotebook(options: RunNotebookOptions): Promise<Notebook
   child.stdin.end(JSON.stringify(job) + '\n');
   const stdout = collect(child.stdout, 1 << 22);
   const stderr = collect(child.stderr, 1 << 16);
+  if (options.onCellStart) forEachCellStart(child.stderr, options.onCellStart);
 
   let hardStopped = false;
   const hardLimitMs = (options.notebookTimeoutSeconds + HARD_STOP_GRACE_SECONDS) * 1000;
@@ -143,6 +153,23 @@ function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   } catch {
     /* already gone */
   }
+}
+
+/** The driver's "@cell {...}" progress lines on its stderr. */
+function forEachCellStart(stream: NodeJS.ReadableStream, onCellStart: (cell: CellStart) => void): void {
+  let pending = '';
+  stream.on('data', (chunk: Buffer) => {
+    const lines = (pending + chunk.toString('utf8')).split('\n');
+    pending = (lines.pop() ?? '').slice(-4096);
+    for (const line of lines) {
+      if (!line.startsWith('@cell ')) continue;
+      try {
+        onCellStart(JSON.parse(line.slice(6)) as CellStart);
+      } catch {
+        /* not a progress line after all */
+      }
+    }
+  });
 }
 
 /** Collect a stream up to a byte cap (a runaway writer must not fill our memory). */

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { BrowserContext, chromium } from 'playwright-core';
+import { skipBecause } from '../skip-reasons';
 
 const NAMES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
 /** From DESIGN.md: what makes Chromium behave in a headless container with no network. */
@@ -48,8 +49,7 @@ export function requireChromium(ctx: Mocha.Context): string {
   if (found) return found;
   const message = `no Chromium found (looked for ${NAMES.join(', ')} on PATH; set CHROMIUM_PATH)`;
   if (process.env.CI === 'true') throw new Error(`${message}; CI=true, so this is a failure`);
-  console.log(`      skipped: ${message}`);
-  ctx.skip();
+  skipBecause(ctx, message);
 }
 
 /** A browser with a fresh profile folder, removed on close. */

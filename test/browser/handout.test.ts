@@ -13,6 +13,7 @@ import { runNotebook } from '../../scripts/tooling/run-notebook';
 import { codeCell, markdownCell, requireJupyter, ROOT, scratchDir, SVG_CHART, writeTslabNotebook } from '../tooling/helpers';
 import { launchChromium, requireChromium } from './chromium';
 import { ChartMeasure, measureCharts } from './page-checks';
+import { skipBecause } from '../skip-reasons';
 import { encodePng } from '../../lib/src/plot';
 
 interface PageCheck {
@@ -120,7 +121,7 @@ describe('HTML handouts in a real browser (Chromium)', function () {
 
   it('checks every handout in HANDOUTS_DIR when set', async function () {
     const folder = process.env.HANDOUTS_DIR;
-    if (!folder) this.skip();
+    if (!folder) skipBecause(this, 'HANDOUTS_DIR is not set (CI sets it to out/handouts)');
     const files = fs.readdirSync(path.resolve(ROOT, folder)).filter((f) => f.endsWith('.html'));
     assert.ok(files.length > 0, `${folder} has no handouts`);
     for (const name of files) {

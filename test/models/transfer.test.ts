@@ -13,6 +13,8 @@ import {
   setTrainableFrom,
 } from '../../lib/src/models';
 import { assertClose, assertNoTensorLeak, seededTensor, trainBriefly, useCpuBackend } from './support';
+import { dataDir } from '../../lib/src/config';
+import { skipBecause } from '../skip-reasons';
 
 describe('models: transfer learning helpers', () => {
   before(useCpuBackend);
@@ -92,11 +94,19 @@ describe('models: transfer learning helpers', () => {
     });
   });
 
-  describe('MobileNet v1 0.25 feature extractor (real model, needs DATASETS_DIR)', function () {
-    const dir = process.env.DATASETS_DIR ? path.join(process.env.DATASETS_DIR, 'models', 'mobilenet_v1_0.25_224') : '';
+  it('loadMobileNetFeatureExtractor: a missing model says how to get it', async () => {
+    const missing = path.join(os.tmpdir(), 'no-mobilenet-here');
+    await assert.rejects(loadMobileNetFeatureExtractor(missing), /model\.json: missing\. Get it with `npm run datasets -- mobilenet`/);
+  });
+
+  describe('MobileNet v1 0.25 feature extractor (real model from the data folder)', function () {
+    const dir = path.join(dataDir(), 'models', 'mobilenet_v1_0.25_224');
     before(function () {
-      if (!dir || !fs.existsSync(path.join(dir, 'model.json'))) this.skip();
+      if (!fs.existsSync(path.join(dir, 'model.json'))) {
+        skipBecause(this, `no MobileNet in ${dir}: \`npm run datasets -- mobilenet\` gets it (or set DATASETS_DIR)`);
+      }
     });
+
 
     it(`loads, cuts at ${MOBILENET_CUT_LAYER} (7x7x256), is frozen, and runs`, async () => {
       const extractor = await loadMobileNetFeatureExtractor(dir);

@@ -3,6 +3,7 @@
  * and a few SGD steps must lower it. Where wasm still lacks a training kernel, the case is skipped and names the
  * kernel (the list goes to docs/models-and-training.md, "Known gaps").
  */
+import { skipBecause } from '../skip-reasons';
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../../lib/src/engine';
@@ -111,8 +112,7 @@ describe('models: every builder trains on wasm like on cpu', function () {
     try {
       await initEngine({ backend: 'wasm', verbose: false });
     } catch (error) {
-      console.log(`      (wasm backend unavailable: ${(error as Error).message})`);
-      this.skip();
+      skipBecause(this, `the wasm backend is unavailable: ${(error as Error).message}`);
     }
   });
   after(useCpuBackend);
@@ -125,8 +125,7 @@ describe('models: every builder trains on wasm like on cpu', function () {
       } catch (error) {
         const kernel = missingWasmKernel(error);
         if (kernel === undefined) throw error;
-        console.log(`      (skipped: wasm lacks the training kernel '${kernel}')`);
-        this.skip();
+        skipBecause(this, `wasm lacks the training kernel '${kernel}'`);
       }
       const cpu = cpuLosses.get(c.name)!;
       assert.ok(Math.abs(losses[0] - cpu[0]) <= 1e-4 * Math.max(1, Math.abs(cpu[0])), `first loss: wasm ${losses[0]}, cpu ${cpu[0]}`);

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { findJupyterPython } from '../../scripts/tooling/jupyter-python';
+import { skipBecause } from '../skip-reasons';
 import { externalResources } from '../../scripts/tooling/external-resources';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -24,7 +25,7 @@ describe('plot: gallery notebook executed headlessly (PLOT_GALLERY=1)', function
   let cells: Cell[];
 
   before(function () {
-    if (process.env.PLOT_GALLERY !== '1') this.skip();
+    if (process.env.PLOT_GALLERY !== '1') skipBecause(this, 'runs only with PLOT_GALLERY=1 (about a minute, needs Jupyter)');
     assert.ok(fs.existsSync(path.join(ROOT, 'lib', 'dist', 'index.js')), 'build the library first (npm run build)');
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plot-gallery-'));
     const python = findJupyterPython();

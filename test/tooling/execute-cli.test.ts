@@ -40,7 +40,8 @@ describe('execute / student / handouts command lines', function () {
     assert.equal(run.status, 1, run.stdout + run.stderr);
     assert.match(run.stdout, /notebook\s+status\s+time\s+failing cell\s+error/);
     assert.match(run.stdout, /01-good\.ipynb\s+ok\s+[\d.]+ s/);
-    assert.match(run.stdout, /02-bad\.ipynb\s+failed\s+[\d.]+ s\s+1\s+RangeError: the learning rate is negative/);
+    // the failing cell as Jupyter shows it (its In [n]), not its index among all cells
+    assert.match(run.stdout, /02-bad\.ipynb\s+failed\s+[\d.]+ s\s+In \[2\]\s+RangeError: the learning rate is negative/);
     const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8'));
     assert.deepEqual(summary.results.map((r: { status: string }) => r.status), ['ok', 'failed']);
     const executed = readNotebook(path.join(out, '01-good.ipynb'));

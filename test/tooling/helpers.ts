@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { findJupyterPython } from '../../scripts/tooling/jupyter-python';
 import { Notebook, NotebookCell, toSourceLines, writeNotebook } from '../../scripts/tooling/notebook-file';
+import { skipBecause } from '../skip-reasons';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -69,8 +70,7 @@ export function requireJupyter(ctx: Mocha.Context): void {
     findJupyterPython();
   } catch (error) {
     if (process.env.CI === 'true') throw error;
-    console.log(`      skipped: ${(error as Error).message}`);
-    ctx.skip();
+    skipBecause(ctx, (error as Error).message);
   }
 }
 

@@ -7,6 +7,7 @@ import { InitializerSeeds } from './initializer-seeds';
 import { DropoutFunction, DropoutSeeds } from './seeded-dropout';
 import { AttentionPooling, AttentionScore } from './attention-pooling';
 import { MaskedSequencePooling } from './masked-pooling';
+import { MinimumLength } from './minimum-length';
 import { assertPositiveInteger } from './classifier-output';
 
 export type RecurrentKind = 'simpleRnn' | 'lstm' | 'gru';
@@ -63,7 +64,9 @@ export function buildRnnEncoder(options: RnnEncoderOptions): tf.LayersModel {
     trainable: options.trainableEmbedding ?? options.embeddingMatrix === undefined,
     name: 'embedding',
   });
-  const embedded = embeddingLayer.apply(ids) as tf.SymbolicTensor;
+  // one-step batches cannot be trained through a recurrent layer in TF.js: pad them (masked) to two steps
+  const steps = new MinimumLength({ minimum: 2, name: 'minimum_length' }).apply(ids) as tf.SymbolicTensor;
+  const embedded = embeddingLayer.apply(steps) as tf.SymbolicTensor;
 
   const rnn = recurrentLayer(kind, units, pooling !== 'last', dropout, seeds, dropouts);
   let wrapper: tf.layers.Layer = rnn;

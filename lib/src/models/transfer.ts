@@ -4,6 +4,7 @@
  */
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { requireDatasetFile } from '../data/paths';
 import { fileSystemHandler } from './file-system-handler';
 import { InitializerSeeds } from './initializer-seeds';
 import { DropoutSeeds } from './seeded-dropout';
@@ -25,6 +26,8 @@ export interface MobileNetExtractorOptions {
  * Inputs are `[batch, 224, 224, 3]` RGB scaled to [-1, 1]. The layers after the cut are disposed.
  */
 export async function loadMobileNetFeatureExtractor(dir: string, options: MobileNetExtractorOptions = {}): Promise<tf.LayersModel> {
+  // a missing model says how to get it (datasets/mobilenet.json), not just that a file was not found
+  requireDatasetFile(path.join(dir, 'model.json'), 'mobilenet');
   const cutAt = options.cutAt ?? MOBILENET_CUT_LAYER;
   const full = await tf.loadLayersModel(fileSystemHandler(path.join(dir, 'model.json')));
   let cutLayer: tf.layers.Layer;
