@@ -106,6 +106,8 @@ interface Collected {
   /** Set when the submission is graded 0 without running (missing, not a regular file, too large). */
   refused: { status: GradeStatus; why: string } | null;
   sha256: string | null;
+  /** The size cap it was collected under (a file swapped for a bigger one is not read whole). */
+  maxBytes: number;
 }
 
 const STUDENT_NAME = /^[\w][\w.@+-]*$/;
@@ -220,7 +222,7 @@ function loadAssignments(options: GradeOptions, students: string[]): Assignment[
 /** Looks at one submitted file without following links; hashes it. Nothing else in the student's folder is read. */
 function collect(dir: string, student: string, assignment: Assignment, maxBytes: number): Collected {
   const file = path.join(dir, student, `${assignment.name}.ipynb`);
-  const base = { student, assignment, file, sha256: null };
+  const base = { student, assignment, file, sha256: null, maxBytes };
   let stat: fs.Stats;
   try {
     stat = fs.lstatSync(file);
@@ -302,7 +304,7 @@ async function gradeOne(
   }
   let notebook: Notebook;
   try {
-    const bytes = readRegularFile(file, Number.MAX_SAFE_INTEGER);
+    const bytes = readRegularFile(file, submission.maxBytes);
     if (sha256(bytes) !== submission.sha256) {
       const why = `the submission changed on disk after it was collected (sha256 ${submission.sha256?.slice(0, 12)}…): not graded`;
       return { ...base, status: 'rejected', error: why, rows: zeroRows(student, name, checks, why) };
