@@ -43,7 +43,7 @@ describe('kernels: the fused Adam update (wasm)', () => {
     const routines = simdRoutines(memory);
     // One element by hand: p=1, m=0, v=0, g=2 with b1 .9, b2 .999, t=1 -> m'=.2, v'=.004, p' = 1 - lr * 2/(2+eps).
     new Float32Array(memory.buffer, 0, 4).set([1, 0, 0, 2]);
-    routines.adam(0, 4, 8, 12, 16, 20, 24, 1, 0.9, 0.1, 0.999, 0.001, 0.1, 0.001, 1e-7, -0.01);
+    routines.adam({ p: 0, m: 4, v: 8, g: 12, outP: 16, outM: 20, outV: 24, n: 1, b1: 0.9, oneMinusB1: 0.1, b2: 0.999, oneMinusB2: 0.001, c1: 0.1, c2: 0.001, eps: 1e-7, negLr: -0.01 });
     const [p, m, v] = new Float32Array(memory.buffer, 16, 3);
     assert.ok(Math.abs(m - 0.2) < 1e-6 && Math.abs(v - 0.004) < 1e-7, `m ${m}, v ${v}`);
     assert.ok(Math.abs(p - (1 - 0.01 * (2 / (2 + 1e-7)))) < 1e-6, `p ${p}`);

@@ -38,11 +38,12 @@ export function adamUpdateWasm(args: { inputs: tf.NamedTensorInfoMap; backend: u
   const { routines, offset } = simdOn(backend);
   // As TF.js's Adam: constants in float32, bias corrections 1 - beta^t.
   const f = Math.fround;
-  routines.adam(
-    offset(variable), offset(m), offset(v), offset(gradient), offset(outputs[0]), offset(outputs[1]), offset(outputs[2]), size,
-    f(attrs.beta1), f(1 - attrs.beta1), f(attrs.beta2), f(1 - attrs.beta2),
-    f(1 - f(attrs.beta1 ** attrs.step)), f(1 - f(attrs.beta2 ** attrs.step)), f(attrs.epsilon), f(-attrs.learningRate),
-  );
+  routines.adam({
+    p: offset(variable), m: offset(m), v: offset(v), g: offset(gradient),
+    outP: offset(outputs[0]), outM: offset(outputs[1]), outV: offset(outputs[2]), n: size,
+    b1: f(attrs.beta1), oneMinusB1: f(1 - attrs.beta1), b2: f(attrs.beta2), oneMinusB2: f(1 - attrs.beta2),
+    c1: f(1 - f(attrs.beta1 ** attrs.step)), c2: f(1 - f(attrs.beta2 ** attrs.step)), eps: f(attrs.epsilon), negLr: f(-attrs.learningRate),
+  });
   return outputs;
 }
 

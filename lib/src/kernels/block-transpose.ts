@@ -43,7 +43,7 @@ export function blockTransposeKernel(stock: tf.KernelFunc): tf.KernelFunc {
     const { batch, rows, cols } = matrix;
     const { routines, offset } = simdOn(backend);
     const [from, to, bytes] = [offset(x), offset(out), rows * cols * 4];
-    for (let b = 0; b < batch; b++) routines.transpose(from + b * bytes, to + b * bytes, rows, cols);
+    for (let b = 0; b < batch; b++) routines.transpose({ x: from + b * bytes, out: to + b * bytes, rows, cols });
     return out;
   }) as unknown as tf.KernelFunc;
 }

@@ -30,7 +30,7 @@ export function leadingAxesSumKernel(stock: tf.KernelFunc): tf.KernelFunc {
     const outShape = keepDims ? x.shape.map((s, d) => (d < axes.length ? 1 : s)) : x.shape.slice(axes.length);
     const out = backend.makeOutput(outShape, 'float32');
     const { routines, offset } = simdOn(backend);
-    routines.columnSums(offset(x), offset(out), rows, cols);
+    routines.columnSums({ x: offset(x), out: offset(out), rows, cols });
     return out;
   }) as unknown as tf.KernelFunc;
 }

@@ -129,11 +129,11 @@ function simdForwardSteps(
   const gateStride = T * 16 * H, seqStride = T * 4 * H;
   return (t: number, rec: tf.TensorInfo | undefined) => {
     const gateAt = t * 16 * H, seqAt = t * 4 * H;
-    step(
-      xw + gateAt, rec === undefined ? zero : offset(rec), rec === undefined ? 0 : 16 * H,
-      t === 0 ? zero : c + seqAt - 4 * H, t === 0 ? 0 : seqStride,
-      gates + gateAt, c + seqAt, tanhC + seqAt, h + seqAt, hPrev, gateStride, seqStride, B, H,
-    );
+    step({
+      xw: xw + gateAt, rec: rec === undefined ? zero : offset(rec), recStride: rec === undefined ? 0 : 16 * H,
+      cPrev: t === 0 ? zero : c + seqAt - 4 * H, cPrevStride: t === 0 ? 0 : seqStride,
+      gates: gates + gateAt, c: c + seqAt, tanhC: tanhC + seqAt, h: h + seqAt, hNext: hPrev, gateStride, seqStride, rows: B, units: H,
+    });
   };
 }
 
@@ -227,11 +227,11 @@ function simdBackwardSteps(
   const gateStride = T * 16 * H, seqStride = T * 4 * H;
   return (t: number, dhNext: tf.TensorInfo | undefined) => {
     const gateAt = t * 16 * H, seqAt = t * 4 * H;
-    step(
-      dh + seqAt, dhNext === undefined ? zero : offset(dhNext), dhNext === undefined ? 0 : 4 * H,
-      gates + gateAt, t === 0 ? zero : c + seqAt - 4 * H, t === 0 ? 0 : seqStride,
-      tanhC + seqAt, dcNext, dz + gateAt, dzStep, gateStride, seqStride, B, H,
-    );
+    step({
+      dh: dh + seqAt, dhNext: dhNext === undefined ? zero : offset(dhNext), dhNextStride: dhNext === undefined ? 0 : 4 * H,
+      gates: gates + gateAt, cPrev: t === 0 ? zero : c + seqAt - 4 * H, cPrevStride: t === 0 ? 0 : seqStride,
+      tanhC: tanhC + seqAt, dcNext, dz: dz + gateAt, dzStep, gateStride, seqStride, rows: B, units: H,
+    });
   };
 }
 

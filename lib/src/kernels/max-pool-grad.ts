@@ -46,7 +46,7 @@ export function maxPoolGradWasm(args: { inputs: tf.NamedTensorInfoMap; backend: 
   if (simd) {
     const { routines, offset } = simdOn(backend as unknown as SimdWasmBackend);
     const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth } = info;
-    routines.maxPoolGrad2x2(offset(input), offset(dy), offset(dx), batchSize, inHeight, inWidth, inChannels, outHeight, outWidth);
+    routines.maxPoolGrad2x2({ x: offset(input), dy: offset(dy), dx: offset(dx), batch: batchSize, inHeight, inWidth, channels: inChannels, outHeight, outWidth });
   } else if (twoByTwo) routeTwoByTwo(xValues, dyValues, dxValues, info);
   else routeToWindowMaxima(xValues, dyValues, dxValues, info);
   return dx;

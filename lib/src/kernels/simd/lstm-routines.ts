@@ -7,7 +7,7 @@
  * by its own stride in bytes after each row. A stride of 0 re-reads the same row: a zero row then stands for h_{-1},
  * c_{-1} or dh_{T}. Gate order i, f, c, o as tf.layers.lstm.
  */
-import { Code, FunctionDefinition, i32, v128 } from './wasm-assembler';
+import { Code, FunctionDefinition, i32, Local, Routine, v128 } from './wasm-assembler';
 import { vectorSigmoid } from './vector-math';
 
 export type GateFunction = 'sigmoid' | 'hardSigmoid';
@@ -15,7 +15,7 @@ export type GateFunction = 'sigmoid' | 'hardSigmoid';
 /** The loop skeleton both routines share: rows outside, 4-unit vectors inside. */
 function rowLoop(
   body: Code,
-  { rows, units, row, j, blockBytes }: { rows: number; units: number; row: number; j: number; blockBytes: number[] },
+  { rows, units, row, j, blockBytes }: { rows: Local; units: Local; row: Local; j: Local; blockBytes: Local[] },
   vectors: (c: Code) => void,
   advance: (c: Code) => void,
 ): void {
@@ -30,19 +30,19 @@ function rowLoop(
 }
 
 /** Pointer helpers for a body: the address of vector `j` of gate block `block` in the row at `ptr`. */
-function addressing(c: Code, j: number, blockBytes: number[]) {
-  const at = (ptr: number, block = 0) => {
+function addressing(c: Code, j: Local, blockBytes: Local[]) {
+  const at = (ptr: Local, block = 0) => {
     c.get(ptr).get(j).i32Add();
     if (block > 0) c.get(blockBytes[block]).i32Add();
     return c;
   };
   return {
     at,
-    load: (ptr: number, block = 0) => at(ptr, block).v128Load(),
+    load: (ptr: Local, block = 0) => at(ptr, block).v128Load(),
     /** Store the v128 held in `local`. */
-    store: (ptr: number, block: number, local: number) => at(ptr, block).get(local).v128Store(),
+    store: (ptr: Local, block: number, local: Local) => at(ptr, block).get(local).v128Store(),
     /** ptr += stride (a local holding bytes). */
-    advance: (ptr: number, stride: number) => c.get(ptr).get(stride).i32Add().set(ptr),
+    advance: (ptr: Local, stride: Local) => c.get(ptr).get(stride).i32Add().set(ptr),
   };
 }
 
@@ -50,17 +50,22 @@ function addressing(c: Code, j: number, blockBytes: number[]) {
  * Forward step: z = xw_t + h_{t-1} U (both given), gates i f o = gate(z), g = tanh(z_c), c = f c_{t-1} + i g,
  * h = o tanh(c). Writes the activated gates, c, tanh(c) and h (into the sequence outputs and the next step's h).
  *
- * Parameters: xw, rec, recStride, cPrev, cPrevStride, gates, c, tanhC, h, hNext, gateStride, seqStride, rows, units.
- * xw and gates share gateStride; c, tanhC and h share seqStride; hNext is contiguous.
+ * xw and gates share gateStride; c, tanhC and h share seqStride; hNext is contiguous. Pointers and strides in bytes.
  */
+export const LSTM_FORWARD_STEP_PARAMS = [
+  'xw', 'rec', 'recStride', 'cPrev', 'cPrevStride', 'gates', 'c', 'tanhC', 'h', 'hNext', 'gateStride', 'seqStride', 'rows', 'units',
+] as const;
+
 export function lstmForwardStepDefinition(gate: GateFunction): FunctionDefinition {
-  const [XW, REC, REC_STRIDE, C_PREV, C_PREV_STRIDE, GATES, C, TANH_C, H, H_NEXT, GATE_STRIDE, SEQ_STRIDE, ROWS, UNITS] =
-    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
-  const [ROW, J] = [14, 15];
-  const blockBytes = [0, 16, 17, 18];
-  const [I, F, G, O, CELL, TC, HV, POINT2, HALF, ZERO] = [19, 20, 21, 22, 23, 24, 25, 26, 27, 28];
-  const math = vectorSigmoid(29);
-  const body = new Code();
+  const routine = new Routine(gate === 'sigmoid' ? 'lstmForwardStep' : 'lstmForwardStepHard');
+  const p = routine.params(LSTM_FORWARD_STEP_PARAMS);
+  const [XW, REC, REC_STRIDE, C_PREV, C_PREV_STRIDE, GATES, C, TANH_C, H, H_NEXT, GATE_STRIDE, SEQ_STRIDE, ROWS, UNITS] = LSTM_FORWARD_STEP_PARAMS.map((name) => p[name]);
+  const { row: ROW, j: J, blockBytes1, blockBytes2, blockBytes3 } = routine.locals(['row', 'j', 'blockBytes1', 'blockBytes2', 'blockBytes3'], i32);
+  const blockBytes = [ROW, blockBytes1, blockBytes2, blockBytes3]; // [0] unused: block 0 starts at the row
+  const { i: I, f: F, g: G, o: O, cell: CELL, tanhCell: TC, hidden: HV, point2: POINT2, half: HALF, zero: ZERO } = routine.locals(
+    ['i', 'f', 'g', 'o', 'cell', 'tanhCell', 'hidden', 'point2', 'half', 'zero'], v128);
+  const math = vectorSigmoid(routine);
+  const body = routine.body;
   math.init(body);
   body.f32(0.2).f32x4Splat().set(POINT2).f32(0.5).f32x4Splat().set(HALF).f32(0).f32x4Splat().set(ZERO);
   const activate = (c: Code) => {
@@ -78,7 +83,7 @@ export function lstmForwardStepDefinition(gate: GateFunction): FunctionDefinitio
         load(REC, block);
         c.f32x4Add();
       };
-      for (const [block, local] of [[0, I], [1, F], [3, O]]) {
+      for (const [block, local] of [[0, I], [1, F], [3, O]] as [number, Local][]) {
         preActivation(block);
         activate(c);
         c.set(local);
@@ -108,12 +113,7 @@ export function lstmForwardStepDefinition(gate: GateFunction): FunctionDefinitio
       advance(H_NEXT, blockBytes[1]);
     },
   );
-  return {
-    name: gate === 'sigmoid' ? 'lstmForwardStep' : 'lstmForwardStepHard',
-    params: Array(14).fill(i32),
-    locals: [i32, i32, i32, i32, i32, ...Array(10).fill(v128), ...math.locals],
-    body,
-  };
+  return routine.definition();
 }
 
 /**
@@ -121,16 +121,21 @@ export function lstmForwardStepDefinition(gate: GateFunction): FunctionDefinitio
  * saved gates, c_{t-1} and tanh(c_t), the gradient of the pre-activations dz_t; carries the cell gradient in dcNext
  * (read, then overwritten with dc_t f_t for step t-1).
  *
- * Parameters: dh, dhNext, dhNextStride, gates, cPrev, cPrevStride, tanhC, dcNext, dz, dzStep, gateStride, seqStride,
- * rows, units. dh and tanhC share seqStride; gates and dz share gateStride; dcNext and dzStep are contiguous.
+ * dh and tanhC share seqStride; gates and dz share gateStride; dcNext and dzStep are contiguous.
  */
+export const LSTM_BACKWARD_STEP_PARAMS = [
+  'dh', 'dhNext', 'dhNextStride', 'gates', 'cPrev', 'cPrevStride', 'tanhC', 'dcNext', 'dz', 'dzStep', 'gateStride', 'seqStride', 'rows', 'units',
+] as const;
+
 export function lstmBackwardStepDefinition(gate: GateFunction): FunctionDefinition {
-  const [DH, DH_NEXT, DH_NEXT_STRIDE, GATES, C_PREV, C_PREV_STRIDE, TANH_C, DC_NEXT, DZ, DZ_STEP, GATE_STRIDE, SEQ_STRIDE, ROWS, UNITS] =
-    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
-  const [ROW, J] = [14, 15];
-  const blockBytes = [0, 16, 17, 18];
-  const [DHT, I, F, G, O, TC, DC, ONE, POINT2, ZERO, Y, V] = [19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30];
-  const body = new Code();
+  const routine = new Routine(gate === 'sigmoid' ? 'lstmBackwardStep' : 'lstmBackwardStepHard');
+  const p = routine.params(LSTM_BACKWARD_STEP_PARAMS);
+  const [DH, DH_NEXT, DH_NEXT_STRIDE, GATES, C_PREV, C_PREV_STRIDE, TANH_C, DC_NEXT, DZ, DZ_STEP, GATE_STRIDE, SEQ_STRIDE, ROWS, UNITS] = LSTM_BACKWARD_STEP_PARAMS.map((name) => p[name]);
+  const { row: ROW, j: J, blockBytes1, blockBytes2, blockBytes3 } = routine.locals(['row', 'j', 'blockBytes1', 'blockBytes2', 'blockBytes3'], i32);
+  const blockBytes = [ROW, blockBytes1, blockBytes2, blockBytes3]; // [0] unused: block 0 starts at the row
+  const { dhTotal: DHT, i: I, f: F, g: G, o: O, tanhCell: TC, dc: DC, one: ONE, point2: POINT2, zero: ZERO, y: Y, value: V } = routine.locals(
+    ['dhTotal', 'i', 'f', 'g', 'o', 'tanhCell', 'dc', 'one', 'point2', 'zero', 'y', 'value'], v128);
+  const body = routine.body;
   body.f32(1).f32x4Splat().set(ONE).f32(0.2).f32x4Splat().set(POINT2).f32(0).f32x4Splat().set(ZERO);
   /** Replaces a gate output y on the stack by the gate function's slope there. */
   const slope = (c: Code) => {
@@ -177,10 +182,5 @@ export function lstmBackwardStepDefinition(gate: GateFunction): FunctionDefiniti
       c.get(DZ_STEP).get(blockBytes[1]).i32(2).i32Shl().i32Add().set(DZ_STEP);
     },
   );
-  return {
-    name: gate === 'sigmoid' ? 'lstmBackwardStep' : 'lstmBackwardStepHard',
-    params: Array(14).fill(i32),
-    locals: [i32, i32, i32, i32, i32, ...Array(12).fill(v128)],
-    body,
-  };
+  return routine.definition();
 }

@@ -4,21 +4,27 @@
  * channels at a time: compare masks pick the winner, and each tap is stored dy or 0 (windows do not overlap, so no
  * accumulation). Positions outside every window (an odd last row or column) are left to the caller.
  */
-import { Code, FunctionDefinition, i32, v128 } from './wasm-assembler';
+import { Code, FunctionDefinition, i32, Local, Routine, v128 } from './wasm-assembler';
 
-/** maxPoolGrad2x2(x, dy, dx, batch, inHeight, inWidth, channels, outHeight, outWidth), byte offsets. */
+/** maxPoolGrad2x2(x, dy, dx, batch, inHeight, inWidth, channels, outHeight, outWidth); x, dy, dx byte offsets. */
+export const MAX_POOL_GRAD_2X2_PARAMS = ['x', 'dy', 'dx', 'batch', 'inHeight', 'inWidth', 'channels', 'outHeight', 'outWidth'] as const;
+
 export function maxPoolGrad2x2Definition(): FunctionDefinition {
-  const [X, DY, DX, BATCH, IN_HEIGHT, IN_WIDTH, CHANNELS, OUT_HEIGHT, OUT_WIDTH] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  // i32 locals: loop counters, byte sizes of a pixel / row / image, the window's offset and a tap's.
-  const [B, OH, OW, C, PIXEL, ROW, IMAGE, WINDOW, TAP] = [9, 10, 11, 12, 13, 14, 15, 16, 17];
-  const [V0, V1, V2, V3, G, M1, M2, M3, BEST] = [18, 19, 20, 21, 22, 23, 24, 25, 26];
-  const body = new Code();
+  const routine = new Routine('maxPoolGrad2x2');
+  const p = routine.params(MAX_POOL_GRAD_2X2_PARAMS);
+  const [X, DY, DX, BATCH, IN_HEIGHT, IN_WIDTH, CHANNELS, OUT_HEIGHT, OUT_WIDTH] = MAX_POOL_GRAD_2X2_PARAMS.map((name) => p[name]);
+  // Loop counters, byte sizes of a pixel / row / image, the window's offset and a tap's.
+  const l = routine.locals(['b', 'oh', 'ow', 'c', 'pixel', 'row', 'image', 'window', 'tap'], i32);
+  const [B, OH, OW, C, PIXEL, ROW, IMAGE, WINDOW, TAP] = [l.b, l.oh, l.ow, l.c, l.pixel, l.row, l.image, l.window, l.tap];
+  const v = routine.locals(['tap0', 'tap1', 'tap2', 'tap3', 'dyVector', 'mask1', 'mask2', 'mask3', 'best'], v128);
+  const [V0, V1, V2, V3, G, M1, M2, M3, BEST] = [v.tap0, v.tap1, v.tap2, v.tap3, v.dyVector, v.mask1, v.mask2, v.mask3, v.best];
+  const body = routine.body;
   body.get(CHANNELS).i32(2).i32Shl().set(PIXEL);
   body.get(IN_WIDTH).get(PIXEL).i32Mul().set(ROW);
   body.get(IN_HEIGHT).get(ROW).i32Mul().set(IMAGE);
   const zero = (c: Code) => void c.i32(0);
   const offsets = [(c: Code) => c, (c: Code) => c.get(PIXEL).i32Add(), (c: Code) => c.get(ROW).i32Add(), (c: Code) => c.get(ROW).i32Add().get(PIXEL).i32Add()];
-  const tapAddress = (c: Code, base: number, tap: number) => offsets[tap](c.get(base).get(TAP).i32Add());
+  const tapAddress = (c: Code, base: Local, tap: number) => offsets[tap](c.get(base).get(TAP).i32Add());
   const vectors = (c: Code) => {
     c.get(WINDOW).get(C).i32Add().set(TAP);
     [V0, V1, V2, V3].forEach((local, tap) => tapAddress(c, X, tap).v128Load().set(local));
@@ -45,10 +51,5 @@ export function maxPoolGrad2x2Definition(): FunctionDefinition {
       }),
     ),
   );
-  return {
-    name: 'maxPoolGrad2x2',
-    params: Array(9).fill(i32),
-    locals: [...Array(9).fill(i32), ...Array(9).fill(v128)],
-    body,
-  };
+  return routine.definition();
 }

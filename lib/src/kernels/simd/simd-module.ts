@@ -7,43 +7,40 @@
  * The module is assembled at start-up (wasm-assembler.ts) and imports the backend's memory, so pointers are the
  * tensors' byte offsets in that memory.
  */
-import { lstmBackwardStepDefinition, lstmForwardStepDefinition } from './lstm-routines';
-import { maxPoolGrad2x2Definition } from './max-pool-routine';
-import { transposeDefinition } from './transpose-routine';
-import { assembleModule, Code, f32, FunctionDefinition, i32, v128 } from './wasm-assembler';
+import { LSTM_BACKWARD_STEP_PARAMS, LSTM_FORWARD_STEP_PARAMS, lstmBackwardStepDefinition, lstmForwardStepDefinition } from './lstm-routines';
+import { MAX_POOL_GRAD_2X2_PARAMS, maxPoolGrad2x2Definition } from './max-pool-routine';
+import { TRANSPOSE_PARAMS, transposeDefinition } from './transpose-routine';
+import { assembleModule, Code, f32, FunctionDefinition, i32, Local, Routine, v128 } from './wasm-assembler';
 
+/** A routine's arguments by name (all numbers: byte offsets, counts, or f32 constants). */
+export type RoutineArgs<P extends readonly string[]> = { [K in P[number]]: number };
+
+const ADAM_POINTERS = ['p', 'm', 'v', 'g', 'outP', 'outM', 'outV', 'n'] as const;
+const ADAM_CONSTANTS = ['b1', 'oneMinusB1', 'b2', 'oneMinusB2', 'c1', 'c2', 'eps', 'negLr'] as const;
+export const ADAM_PARAMS = [...ADAM_POINTERS, ...ADAM_CONSTANTS] as const;
+export const COLUMN_SUMS_PARAMS = ['x', 'out', 'rows', 'cols'] as const;
+
+/** Each routine with its arguments by name; the wrapper passes them in the routine's parameter order. */
 export interface SimdRoutines {
   /**
    * Adam on `n` floats: m' = b1 m + (1 - b1) g; v' = b2 v + (1 - b2) g^2;
    * p' = p + (-lr) * (m' / c1) / (sqrt(v' / c2) + eps), with c1 = 1 - b1^t and c2 = 1 - b2^t.
    * Pointers are byte offsets; outputs may not overlap inputs other than their own.
    */
-  adam(
-    p: number, m: number, v: number, g: number, outP: number, outM: number, outV: number, n: number,
-    b1: number, oneMinusB1: number, b2: number, oneMinusB2: number, c1: number, c2: number, eps: number, negLr: number,
-  ): void;
+  adam(args: RoutineArgs<typeof ADAM_PARAMS>): void;
   /** out[c] = sum over r of x[r * cols + c], for an [rows, cols] float32 matrix (byte offsets). */
-  columnSums(x: number, out: number, rows: number, cols: number): void;
+  columnSums(args: RoutineArgs<typeof COLUMN_SUMS_PARAMS>): void;
   /** Max-pool backward, 2x2 windows, stride 2, NHWC, channels a multiple of 4 (max-pool-routine.ts). */
-  maxPoolGrad2x2(x: number, dy: number, dx: number, batch: number, inHeight: number, inWidth: number, channels: number, outHeight: number, outWidth: number): void;
+  maxPoolGrad2x2(args: RoutineArgs<typeof MAX_POOL_GRAD_2X2_PARAMS>): void;
   /** out [cols, rows] = x [rows, cols]^T for 4-byte elements (byte offsets). */
-  transpose(x: number, out: number, rows: number, cols: number): void;
+  transpose(args: RoutineArgs<typeof TRANSPOSE_PARAMS>): void;
   /** One LSTM step forward, sigmoid or hard-sigmoid gates (parameters: lstm-routines.ts). */
-  lstmForwardStep: LstmForwardStep;
-  lstmForwardStepHard: LstmForwardStep;
+  lstmForwardStep(args: RoutineArgs<typeof LSTM_FORWARD_STEP_PARAMS>): void;
+  lstmForwardStepHard(args: RoutineArgs<typeof LSTM_FORWARD_STEP_PARAMS>): void;
   /** One LSTM step backward (parameters: lstm-routines.ts). */
-  lstmBackwardStep: LstmBackwardStep;
-  lstmBackwardStepHard: LstmBackwardStep;
+  lstmBackwardStep(args: RoutineArgs<typeof LSTM_BACKWARD_STEP_PARAMS>): void;
+  lstmBackwardStepHard(args: RoutineArgs<typeof LSTM_BACKWARD_STEP_PARAMS>): void;
 }
-
-type LstmForwardStep = (
-  xw: number, rec: number, recStride: number, cPrev: number, cPrevStride: number, gates: number, c: number,
-  tanhC: number, h: number, hNext: number, gateStride: number, seqStride: number, rows: number, units: number,
-) => void;
-type LstmBackwardStep = (
-  dh: number, dhNext: number, dhNextStride: number, gates: number, cPrev: number, cPrevStride: number, tanhC: number,
-  dcNext: number, dz: number, dzStep: number, gateStride: number, seqStride: number, rows: number, units: number,
-) => void;
 
 /** The lane operations the routines are written with: 4 floats at a time, or one for the tail. */
 interface Lanes {
@@ -65,19 +62,22 @@ const SCALAR: Lanes = {
 };
 
 function adamDefinition(): FunctionDefinition {
-  // Parameters: 0-6 pointers, 7 n, 8-15 the f32 constants (same order as SimdRoutines.adam).
-  const [P, M, V, G, OUT_P, OUT_M, OUT_V, N] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const CONSTANTS = [8, 9, 10, 11, 12, 13, 14, 15]; // b1, 1-b1, b2, 1-b2, c1, c2, eps, -lr
-  // Locals: 16 byte index, 17 end of the vector part, 18-25 splatted constants, 26-28 g, m', v' (vector), 29-31 (scalar).
-  const I = 16, VECTOR_END = 17;
-  const SPLAT = CONSTANTS.map((_, k) => 18 + k);
-  const body = new Code();
+  const routine = new Routine('adam');
+  const { p: P, m: M, v: V, g: G, outP: OUT_P, outM: OUT_M, outV: OUT_V, n: N } = routine.params(ADAM_POINTERS, i32);
+  const constants = routine.params(ADAM_CONSTANTS, f32);
+  const CONSTANTS = ADAM_CONSTANTS.map((name) => constants[name]);
+  // Byte index, end of the vector part, the constants splatted, g, m', v' as vectors and as scalars (the tail).
+  const { i: I, vectorEnd: VECTOR_END } = routine.locals(['i', 'vectorEnd'], i32);
+  const SPLAT = ADAM_CONSTANTS.map((name) => routine.local(`${name}x4`, v128));
+  const vectorGMV = ['gx4', 'mNextx4', 'vNextx4'].map((name) => routine.local(name, v128));
+  const scalarGMV = ['gScalar', 'mNext', 'vNext'].map((name) => routine.local(name, f32));
+  const body = routine.body;
   for (const [k, param] of CONSTANTS.entries()) body.get(param).f32x4Splat().set(SPLAT[k]);
   body.get(N).i32(-4).i32And().i32(2).i32Shl().set(VECTOR_END);
 
-  const step = (lanes: Lanes, constants: number[], [g, m, v]: number[]) => (c: Code) => {
+  const step = (lanes: Lanes, constants: Local[], [g, m, v]: Local[]) => (c: Code) => {
     const [b1, ob1, b2, ob2, c1, c2, eps, negLr] = constants;
-    const at = (ptr: number) => c.get(ptr).get(I).i32Add();
+    const at = (ptr: Local) => c.get(ptr).get(I).i32Add();
     lanes.load(at(G)).set(g);
     // m' = b1 m + (1 - b1) g
     lanes.add(lanes.mul(lanes.mul(lanes.load(at(M)).get(b1)).get(g).get(ob1))).set(m);
@@ -94,21 +94,17 @@ function adamDefinition(): FunctionDefinition {
     lanes.add(lanes.load(at(P)));
     lanes.store(c);
   };
-  body.forRange(I, (c) => c.i32(0), (c) => c.get(VECTOR_END), 16, step(VECTOR, SPLAT, [26, 27, 28]));
-  body.forRange(I, (c) => c.get(VECTOR_END), (c) => c.get(N).i32(2).i32Shl(), 4, step(SCALAR, CONSTANTS, [29, 30, 31]));
-  return {
-    name: 'adam',
-    params: [i32, i32, i32, i32, i32, i32, i32, i32, f32, f32, f32, f32, f32, f32, f32, f32],
-    locals: [i32, i32, ...SPLAT.map(() => v128), v128, v128, v128, f32, f32, f32],
-    body,
-  };
+  body.forRange(I, (c) => c.i32(0), (c) => c.get(VECTOR_END), 16, step(VECTOR, SPLAT, vectorGMV));
+  body.forRange(I, (c) => c.get(VECTOR_END), (c) => c.get(N).i32(2).i32Shl(), 4, step(SCALAR, CONSTANTS, scalarGMV));
+  return routine.definition();
 }
 
 function columnSumsDefinition(): FunctionDefinition {
-  const [X, OUT, ROWS, COLS] = [0, 1, 2, 3];
-  // Locals: 4 column byte index, 5 row byte index, 6 end of the vector columns, 7 row bytes, 8 end of the rows.
-  const J = 4, ROW = 5, VECTOR_END = 6, ROW_BYTES = 7, ROWS_END = 8;
-  const body = new Code();
+  const routine = new Routine('columnSums');
+  const { x: X, out: OUT, rows: ROWS, cols: COLS } = routine.params(COLUMN_SUMS_PARAMS);
+  // Column byte index, row byte index, end of the vector columns, bytes per row, end of the rows.
+  const { j: J, row: ROW, vectorEnd: VECTOR_END, rowBytes: ROW_BYTES, rowsEnd: ROWS_END } = routine.locals(['j', 'row', 'vectorEnd', 'rowBytes', 'rowsEnd'], i32);
+  const body = routine.body;
   body.get(COLS).i32(2).i32Shl().set(ROW_BYTES);
   body.get(COLS).i32(-4).i32And().i32(2).i32Shl().set(VECTOR_END);
   body.get(ROWS).get(ROW_BYTES).i32Mul().set(ROWS_END);
@@ -132,7 +128,28 @@ function columnSumsDefinition(): FunctionDefinition {
   };
   columns(body, zero);
   body.forRange(ROW, (c) => c.i32(0), (c) => c.get(ROWS_END), (c) => c.get(ROW_BYTES), (c) => columns(c, accumulate));
-  return { name: 'columnSums', params: [i32, i32, i32, i32], locals: [i32, i32, i32, i32, i32], body };
+  return routine.definition();
+}
+
+/** Every routine of the module, in export order. */
+export function simdRoutineDefinitions(): FunctionDefinition[] {
+  const definitions = [adamDefinition(), columnSumsDefinition(), transposeDefinition(), maxPoolGrad2x2Definition()];
+  for (const gate of ['sigmoid', 'hardSigmoid'] as const) {
+    definitions.push(lstmForwardStepDefinition(gate), lstmBackwardStepDefinition(gate));
+  }
+  return definitions;
+}
+
+/** The exported function called with named arguments, in its parameter order; a missing argument is an error. */
+function namedArguments(name: string, exported: (...args: number[]) => void, paramNames: readonly string[]) {
+  return (args: Record<string, number>) => {
+    const values = paramNames.map((param) => {
+      const value = args[param];
+      if (typeof value !== 'number') throw new Error(`SIMD routine ${name}: argument ${param} is ${value}`);
+      return value;
+    });
+    exported(...values);
+  };
 }
 
 const instances = new WeakMap<WebAssembly.Memory, SimdRoutines>();
@@ -142,13 +159,12 @@ export function simdRoutines(memory: WebAssembly.Memory): SimdRoutines {
   let routines = instances.get(memory);
   if (routines === undefined) {
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const definitions = [adamDefinition(), columnSumsDefinition(), transposeDefinition(), maxPoolGrad2x2Definition()];
-    for (const gate of ['sigmoid', 'hardSigmoid'] as const) {
-      definitions.push(lstmForwardStepDefinition(gate), lstmBackwardStepDefinition(gate));
-    }
+    const definitions = simdRoutineDefinitions();
     const binary = assembleModule(definitions, shared);
     const instance = new WebAssembly.Instance(new WebAssembly.Module(binary), { env: { memory } });
-    routines = instance.exports as unknown as SimdRoutines;
+    const exports = instance.exports as Record<string, (...args: number[]) => void>;
+    const wrapped = definitions.map((d) => [d.name, namedArguments(d.name, exports[d.name], (d.localNames ?? []).slice(0, d.params.length))]);
+    routines = Object.fromEntries(wrapped) as unknown as SimdRoutines;
     instances.set(memory, routines);
   }
   return routines;

@@ -8,7 +8,7 @@
  * clamped to +-87.3 so 2^n stays a normal float: sigmoid then saturates at 1 and ~1e-38, where float32 has nothing
  * finer to say.
  */
-import { Code, v128, ValueType } from './wasm-assembler';
+import { Code, Local, Routine, v128, ValueType } from './wasm-assembler';
 
 const CLAMP = 87.3;
 const ROUNDING = 12582912; // 1.5 * 2^23: adding it rounds to an integer, kept in the low mantissa bits
@@ -21,8 +21,8 @@ export interface VectorSigmoid {
   /** The v128 locals it needs (splatted constants, scratch), to append to the function's locals. */
   readonly locals: ValueType[];
   /** Locals holding splat(1) and splat(2), for callers (tanh(x) = 2 sigmoid(2x) - 1). */
-  readonly one: number;
-  readonly two: number;
+  readonly one: Local | number;
+  readonly two: Local | number;
   /** Splat the constants; emit once at the start of the function. */
   init(c: Code): void;
   /** Replaces the v128 on top of the stack by its lane-wise sigmoid. */
@@ -31,15 +31,19 @@ export interface VectorSigmoid {
   tanh(c: Code): void;
 }
 
-/** A sigmoid whose locals start at index `firstLocal` of the function. */
-export function vectorSigmoid(firstLocal: number): VectorSigmoid {
+/**
+ * A sigmoid whose locals are declared in `routine` (named `sigmoid.*`), or, given a number, numbered from that index
+ * of the function (the caller then appends `locals`).
+ */
+export function vectorSigmoid(routine: Routine | number): VectorSigmoid {
   const constants = { low: -CLAMP, high: CLAMP, log2e: Math.LOG2E, ln2Hi: LN2_HI, ln2Lo: LN2_LO, two: 2, rounding: ROUNDING };
   const names = Object.keys(constants) as (keyof typeof constants)[];
-  const at: Record<string, number> = {};
-  names.forEach((name, k) => (at[name] = firstLocal + k));
-  const taylor = TAYLOR.map((_, k) => firstLocal + names.length + k);
-  const oneBits = firstLocal + names.length + TAYLOR.length; // i32x4 splat(bits of 1.0)
-  const [y, n, rounded] = [oneBits + 1, oneBits + 2, oneBits + 3];
+  let next = typeof routine === 'number' ? routine : 0;
+  const declare = (name: string): Local | number => (typeof routine === 'number' ? next++ : routine.local(`sigmoid.${name}`, v128));
+  const at = Object.fromEntries(names.map((name) => [name, declare(name)])) as Record<keyof typeof constants, Local | number>;
+  const taylor = TAYLOR.map((_, k) => declare(`taylor${k}`));
+  const oneBits = declare('oneBits'); // i32x4 splat(bits of 1.0)
+  const [y, n, rounded] = [declare('y'), declare('n'), declare('rounded')];
   const one = taylor[TAYLOR.length - 1];
 
   const sigmoid = (c: Code) => {
