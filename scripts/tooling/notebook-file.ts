@@ -29,9 +29,20 @@ export interface Notebook {
 }
 
 export function readNotebook(file: string): Notebook {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(`${file}: not a readable notebook (${(error as Error).message})`);
+  }
+  return parseNotebook(text, file);
+}
+
+/** A notebook from its JSON text (`file` names it in errors). */
+export function parseNotebook(text: string, file: string): Notebook {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+    parsed = JSON.parse(text);
   } catch (error) {
     throw new Error(`${file}: not a readable notebook (${(error as Error).message})`);
   }

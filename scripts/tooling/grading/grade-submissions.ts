@@ -12,7 +12,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CourseProfile } from '@dl-course/lib/config';
-import { Notebook, NotebookCell, readNotebook, writeNotebook } from '../notebook-file';
+import { Notebook, NotebookCell, parseNotebook, readNotebook, writeNotebook } from '../notebook-file';
 import { mapWithConcurrency } from '../pool';
 import type { NotebookRunResult } from '../run-notebook';
 import { selectShard, Shard } from '../shard';
@@ -309,7 +309,7 @@ async function gradeOne(
       const why = `the submission changed on disk after it was collected (sha256 ${submission.sha256?.slice(0, 12)}…): not graded`;
       return { ...base, status: 'rejected', error: why, rows: zeroRows(student, name, checks, why) };
     }
-    notebook = parseNotebook(bytes, file);
+    notebook = submittedNotebook(bytes, file);
   } catch (error) {
     const why = `unreadable submission: ${(error as Error).message}`;
     return { ...base, status: 'unreadable', error: why, rows: zeroRows(student, name, checks, why) };
@@ -357,12 +357,11 @@ function cellAt(result: SandboxRun, assembled: AssembledNotebook, id: string): {
   return { cell: phase.cells[position.index], report: report && typeof report.error === 'string' ? { error: report.error.slice(0, 500) } : undefined };
 }
 
-function parseNotebook(bytes: Buffer, file: string): Notebook {
-  const tmp = JSON.parse(bytes.toString('utf8')) as Partial<Notebook>;
-  if (!tmp || !Array.isArray(tmp.cells) || typeof tmp.nbformat !== 'number') throw new Error(`${file}: not a Jupyter notebook (no cells/nbformat)`);
-  if (tmp.nbformat < 4) throw new Error(`${file}: nbformat ${tmp.nbformat} is too old; convert it to nbformat 4`);
-  const cells = tmp.cells.filter((c): c is NotebookCell => !!c && typeof c === 'object' && ['code', 'markdown', 'raw'].includes((c as NotebookCell).cell_type));
-  return { metadata: {}, nbformat_minor: 0, ...tmp, cells } as Notebook;
+/** The submission's notebook; cells that are not code, markdown or raw cells are left out. */
+function submittedNotebook(bytes: Buffer, file: string): Notebook {
+  const nb = parseNotebook(bytes.toString('utf8'), file);
+  const known = (c: unknown) => !!c && typeof c === 'object' && ['code', 'markdown', 'raw'].includes((c as NotebookCell).cell_type);
+  return { ...nb, cells: nb.cells.filter(known) };
 }
 
 /** The graded notebook as it ran (both phases), for the instructor; null when the driver sent nothing. */
