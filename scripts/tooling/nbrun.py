@@ -145,6 +145,8 @@ def run_cell(client, cell, i, entry, job, deadline, state, last_reply):
         return
     remaining = deadline - time.monotonic()
     if remaining <= 0:
+        # the limit ran out before this cell (e.g. during a slow kernel start): the notebook did not finish
+        entry['status'] = 'timeout'
         entry['error'] = f'not run: the notebook time limit ({job["notebookTimeout"]} s) was reached'
         state['stop'] = entry['error']
         return
