@@ -29,7 +29,7 @@ describe('engine: errors as a notebook shows them', function () {
         '    at requireDatasetFile (/course/lib/src/data/paths.ts:14:11)',
         '    at loadCifar10 (/course/lib/src/data/cifar10.ts:230:9)',
         '    at evalmachine.<anonymous>:3:14',
-        '    (4 more frames in TF.js, Node or other packages: print error.stack for all)',
+        '    (4 more frames: print error.stack for all)',
       ].join('\n'),
     );
     assert.doesNotMatch(shown, /problem:/);

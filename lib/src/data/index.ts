@@ -13,3 +13,6 @@ export * from './mrpc';
 export * from './glove';
 export * from './text';
 export * from './frames';
+export * from './class-labels';
+export * from './in-memory';
+export * from './text-table';

@@ -4,6 +4,7 @@
  * its message. Inside a tslab kernel the course prints instead the headline, the few frames that are the cell's or
  * the course library's (TypeScript lines, through the library's source maps), and how many were left out.
  */
+import { inspect } from 'node:util';
 
 /** Frames a learner can act on: not Node's internals, not installed packages. */
 function relevantFrame(line: string): boolean {
@@ -18,24 +19,28 @@ export function formatNotebookError(error: Error, maxFrames = 3): string {
   const shown = frames.filter(relevantFrame).slice(0, maxFrames);
   const hidden = frames.length - shown.length;
   const lines = [headline, ...shown.map((frame) => `    ${frame.trim()}`)];
-  if (hidden > 0) lines.push(`    (${hidden} more frame${hidden === 1 ? '' : 's'} in TF.js, Node or other packages: print error.stack for all)`);
+  if (hidden > 0) lines.push(`    (${hidden} more frame${hidden === 1 ? '' : 's'}: print error.stack for all)`);
   return lines.join('\n');
 }
 
 let installed = false;
 
 /**
- * In a tslab kernel, make `console.error(anError)` (how tslab reports a failing cell) print {@link formatNotebookError}.
- * Anything else passes through unchanged. Returns whether the display is installed.
+ * In a tslab kernel, errors inspect as {@link formatNotebookError}: tslab prints a failing cell with a `console.error`
+ * it captured at start-up (so patching `console` cannot reach it), and Node's inspection asks the error itself first
+ * (`util.inspect.custom`). `console.log(error)` in a cell reads the same; `error.stack` keeps every frame. Returns
+ * whether the display is installed.
  */
 export function installNotebookErrorDisplay(): boolean {
   if (installed) return true;
   if (!(globalThis as { __tslab__?: unknown }).__tslab__) return false;
-  const original = console.error.bind(console);
-  console.error = (...args: unknown[]) => {
-    if (args.length === 1 && args[0] instanceof Error) original(formatNotebookError(args[0]));
-    else original(...args);
-  };
+  Object.defineProperty(Error.prototype, inspect.custom, {
+    value(this: Error) {
+      return formatNotebookError(this);
+    },
+    configurable: true,
+    writable: true,
+  });
   installed = true;
   return true;
 }

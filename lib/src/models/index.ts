@@ -24,6 +24,7 @@ export {
   buildRnnEncoder,
 } from './rnn-encoder';
 export { type SiamesePairOptions, buildSiamesePairClassifier } from './siamese';
+export { type TextClassifierOptions, buildTextClassifier } from './text-classifier';
 export { SinusoidalPositionalEncoding, type SinusoidalPositionalEncodingArgs, sinusoidalPositionTable } from './positional-encoding';
 export { MultiHeadSelfAttention, type MultiHeadSelfAttentionArgs } from './multi-head-attention';
 export { FusedLstm, type FusedLstmArgs, fusedLstm } from './fused-lstm';
