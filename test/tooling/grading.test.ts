@@ -16,8 +16,8 @@ import { requireJupyter, ROOT, scratchDir } from './helpers';
 
 const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'grading');
 const SOURCE = path.join(FIXTURES, 'source');
-const CELL_TIMEOUT = 10;
-const NOTEBOOK_TIMEOUT = 45;
+const CELL_TIMEOUT = 20;
+const NOTEBOOK_TIMEOUT = 60;
 /** What every detached attack process carries on its command line (or the sleep it runs). */
 const ATTACK_PROCESS = /dl-course-attack-marker|sleep\u0000987/;
 
