@@ -276,4 +276,24 @@ describe('grading: --shard I/N and --merge', () => {
     assert.match(read('one', 'grades.csv'), /correct,exercise,hidden-check,2,2,true,/);
     assert.throws(() => mergeGradeRuns([readGradeRun(shardDirs[0]!), readGradeRun(shardDirs[0]!)]), /is in shard 1 and shard 2/);
   });
+
+  it('stops, starting no more sandboxes, when the instructor\'s notebook gives no result', async () => {
+    const scratch = scratchDir('grading-stop');
+    for (const student of ['correct', 'wrong', 'reordered']) {
+      fs.cpSync(path.join(ROOT, 'test', 'fixtures', 'grading', 'submissions', student), path.join(scratch, 'submissions', student), { recursive: true });
+    }
+    let runs = 0;
+    const broken = async (): Promise<SandboxRun> => {
+      runs++;
+      return { phase1: null, phase2: null, seconds: 0, problem: 'the kernel did not start', timedOut: false, leftover: 0, kernelLog: '' };
+    };
+    await assert.rejects(
+      gradeSubmissions({
+        submissionsDir: path.join(scratch, 'submissions'), sourceDir: SOURCE, outDir: path.join(scratch, 'out'), profile: 'smoke',
+        cellTimeoutSeconds: 5, notebookTimeoutSeconds: 10, maxOutputBytes: 1024, jobs: 1, projectRoot: ROOT, runner: broken,
+      }),
+      /exercise \(the course's solution\): the kernel did not start/,
+    );
+    assert.equal(runs, 1);
+  });
 });

@@ -146,16 +146,20 @@ export async function gradeSubmissions(options: GradeOptions): Promise<GradeRun>
     return { kind: 'reference' as const, assignment, settle: settle! };
   });
   const tasks = [...referenceTasks, ...collected.map((c) => ({ kind: 'student' as const, collected: c }))];
+  // Once an instructor notebook fails, the grading stops: no more sandboxes are started.
+  let stopped: Error | null = null;
   try {
     const results = await mapWithConcurrency(tasks, options.jobs, async (task) => {
       if (task.kind === 'reference') {
         try {
           task.settle.resolve(await runReference(task.assignment, run, limits, env, options.outDir, log));
         } catch (error) {
-          task.settle.reject(error as Error);
+          stopped = error as Error;
+          task.settle.reject(stopped);
         }
         return null;
       }
+      if (stopped) throw stopped;
       const { student, assignment } = task.collected;
       const grade = await gradeOne(task.collected, run, limits, env, options.outDir, () => references.get(assignment.name)!);
       const earned = grade.rows.reduce((s, r) => s + r.points, 0);
