@@ -41,7 +41,8 @@ describe('models: residual CNN and convolution arithmetic', () => {
     const dense = tf.sequential({ layers: [tf.layers.dense({ inputShape: [784], units: 64, useBias: false })] });
     assert.equal(conv2dParameterCount(5, 3, 16), conv.countParams());
     assert.equal(denseParameterCount(784, 64, false), dense.countParams());
-    tf.dispose([conv, dense]);
+    conv.dispose();
+    dense.dispose();
   });
 
   describe('buildResidualCnn', () => {
