@@ -205,7 +205,7 @@ describe('datasets script: download, resume, verify, unpack, import', function (
 
   it('the committed manifests are complete', () => {
     const manifests = readManifests(path.join(__dirname, '..', '..', 'datasets'));
-    assert.deepEqual(manifests.map((m) => m.name), ['cifar10', 'glove', 'mnist', 'mrpc']);
+    assert.deepEqual(manifests.map((m) => m.name), ['cifar10', 'glove', 'mnist', 'mobilenet', 'mrpc']);
     const mrpc = manifests.find((m) => m.name === 'mrpc') as DatasetManifest;
     assert.match(mrpc.licence, /NON-COMMERCIAL/);
     const cifar = manifests.find((m) => m.name === 'cifar10') as DatasetManifest;
