@@ -1,10 +1,9 @@
 /**
  * Score a classifier on data that arrives in batches (e.g. a whole CIFAR-10 split, which would take 123 MB as one
- * float tensor): predictions batch by batch, then the same report as {@link evaluateClassifier}.
+ * float tensor): predictions batch by batch, then the report of {@link evaluateClassifier}, from the same scoring function.
  */
 import * as tf from '@tensorflow/tfjs';
-import { classificationReport } from './classification-metrics';
-import { ClassifierEvaluation } from './evaluate-classifier';
+import { ClassifierEvaluation, scoreClassifierOutput } from './evaluate-classifier';
 
 /** One batch of images (or features) and class ids; the caller's generator makes it, this function disposes it. */
 export interface LabelledBatch {
@@ -15,25 +14,22 @@ export interface LabelledBatch {
 export interface BatchEvaluation extends ClassifierEvaluation {
   /** Class probabilities of every example, row by row ([count * classes]). */
   probabilities: Float32Array;
-  /** Mean cross-entropy of the true class. */
-  loss: number;
 }
 
-/** Predict every batch, dispose it, and compare the arg-max class with the labels. */
+/** Predict every batch, dispose it, then score all the probabilities as {@link evaluateClassifier} does. */
 export async function evaluateClassifierOnBatches(model: tf.LayersModel, batches: Iterable<LabelledBatch>): Promise<BatchEvaluation> {
   const probabilities: Float32Array[] = [];
   const labels: Int32Array[] = [];
   let classes = 0;
   for (const { x, y } of batches) {
+    const output = tf.tidy(() => model.predict(x) as tf.Tensor);
     try {
-      const output = tf.tidy(() => model.predict(x) as tf.Tensor);
       classes = output.shape[output.shape.length - 1];
       if (output.rank !== 2 || classes < 2) throw new Error(`evaluateClassifierOnBatches needs class probabilities [batch, classes], got [${output.shape}]`);
       probabilities.push((await output.data()) as Float32Array);
-      output.dispose();
       labels.push(Int32Array.from(await y.data()));
     } finally {
-      tf.dispose([x, y]);
+      tf.dispose([x, y, output]);
     }
   }
   const count = labels.reduce((n, l) => n + l.length, 0);
@@ -46,14 +42,10 @@ export async function evaluateClassifierOnBatches(model: tf.LayersModel, batches
     truth.set(l, offset);
     offset += l.length;
   });
-  const predictions = new Int32Array(count);
-  let lossSum = 0;
-  for (let i = 0; i < count; i++) {
-    const row = allProbabilities.subarray(i * classes, (i + 1) * classes);
-    let best = 0;
-    for (let c = 1; c < classes; c++) if (row[c] > row[best]) best = c;
-    predictions[i] = best;
-    lossSum -= Math.log(Math.max(row[truth[i]], 1e-7));
+  const output = tf.tensor2d(allProbabilities, [count, classes]);
+  try {
+    return { ...(await scoreClassifierOutput(output, truth)), probabilities: allProbabilities };
+  } finally {
+    output.dispose();
   }
-  return { ...classificationReport(truth, predictions, classes), predictions, probabilities: allProbabilities, loss: lossSum / count };
 }

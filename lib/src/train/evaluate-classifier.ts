@@ -32,25 +32,27 @@ export async function evaluateClassifier(
 ): Promise<ClassifierEvaluation> {
   const { batchSize = 256, threshold = 0.5 } = options;
   const output = model.predict(x, { batchSize }) as tf.Tensor;
-  const truth = await labelIds(y);
-  let predictions: Int32Array;
-  let numClasses: number;
-  let loss: number;
   try {
-    const units = output.shape[output.shape.length - 1];
-    numClasses = output.rank === 1 || units === 1 ? 2 : units;
-    const ids = tf.tidy(() =>
-      numClasses === 2 && (output.rank === 1 || units === 1)
-        ? tf.cast(tf.greaterEqual(tf.reshape(output, [-1]), threshold), 'int32')
-        : tf.cast(tf.argMax(output, -1), 'int32'),
-    );
-    predictions = (await ids.data()) as Int32Array;
-    ids.dispose();
-    loss = await trueClassCrossEntropy(output, truth);
+    return await scoreClassifierOutput(output, await labelIds(y), threshold);
   } finally {
     output.dispose();
   }
-  return { ...classificationReport(truth, predictions, numClasses), predictions, loss };
+}
+
+/**
+ * The evaluation of a classifier's `output` (class probabilities [n, k], or one sigmoid unit [n]/[n, 1]) against
+ * class ids: predicted classes, the classification report and the true-class cross-entropy. `output` stays the caller's.
+ */
+export async function scoreClassifierOutput(output: tf.Tensor, truth: ArrayLike<number>, threshold = 0.5): Promise<ClassifierEvaluation> {
+  const units = output.shape[output.shape.length - 1];
+  const oneUnit = output.rank === 1 || units === 1;
+  const ids = tf.tidy(() =>
+    oneUnit ? tf.cast(tf.greaterEqual(tf.reshape(output, [-1]), threshold), 'int32') : tf.cast(tf.argMax(output, -1), 'int32'),
+  );
+  const predictions = (await ids.data()) as Int32Array;
+  ids.dispose();
+  const loss = await trueClassCrossEntropy(output, truth);
+  return { ...classificationReport(truth, predictions, oneUnit ? 2 : units), predictions, loss };
 }
 
 /** -mean(log p(true class)) of class probabilities [n, k] (or one sigmoid unit [n]/[n, 1]) and class ids. */

@@ -27,7 +27,7 @@ export {
 } from './compile-classifier';
 export { type BatchDataset, type FitCallback, type FitOptions, type TrainingTensors, fitModel, formatEpochRecord } from './fit-model';
 export { type ClassScores, type ClassificationReport, classificationReport } from './classification-metrics';
-export { type ClassifierEvaluation, type EvaluateOptions, evaluateClassifier } from './evaluate-classifier';
+export { type ClassifierEvaluation, type EvaluateOptions, evaluateClassifier, scoreClassifierOutput } from './evaluate-classifier';
 export { type PairedComparison, comparePaired } from './paired-comparison';
 export { sgdStep, trainStep } from './custom-loop';
 export { type BatchEvaluation, type LabelledBatch, evaluateClassifierOnBatches } from './evaluate-batches';
