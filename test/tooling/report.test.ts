@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { courseProfile, parseCourseProfile, profileValue, projectRoot } from '../../lib/src/config';
-import { readRunResults, startRun } from '../../lib/src/report';
+import { earlierResults, readRunResults, startRun } from '../../lib/src/report';
 import { formatResultValue, resultsMarkdown } from '../../scripts/tooling/results-markdown';
 import { ROOT } from './helpers';
 
@@ -54,6 +54,22 @@ describe('report: profiles and results files', () => {
     assert.match(saved.versions.tfjs, /^4\./);
     assert.ok(!Number.isNaN(Date.parse(saved.date)));
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('finds an earlier lesson\'s results: the last run of the profile first, then the committed reference', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'course-earlier-'));
+    process.env.COURSE_RESULTS_DIR = dir;
+    const reference = earlierResults('02-cnn', { profile: 'smoke' });
+    assert.equal(reference?.source, 'reference');
+    assert.equal(reference?.results.profile, 'full');
+    const run = startRun('02-cnn', { profile: 'smoke' });
+    run.record('mnist.cnn.testAccuracy', 0.5);
+    run.save();
+    const last = earlierResults('02-cnn', { profile: 'smoke' });
+    assert.equal(last?.source, 'last run');
+    assert.equal(last?.results.values['mnist.cnn.testAccuracy'], 0.5);
+    assert.equal(earlierResults('99-none', { profile: 'smoke' }), undefined);
+    assert.throws(() => earlierResults('../02-cnn'), /not a notebook name/);
   });
 
   it('refuses values that would make a misleading results file', () => {

@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { engineInfo } from '../engine';
 import { collectMachineInfo, MachineInfo } from './machine';
-import { CourseProfile, courseProfile, projectRoot, resultsDir } from '../config';
+import { CourseProfile, courseProfile, projectRoot, referenceResultsDir, resultsDir } from '../config';
 
 export type ResultValue = number | string | boolean | null | ResultValue[] | { [key: string]: ResultValue };
 
@@ -175,4 +175,29 @@ function gitCommit(): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A notebook's recorded results that a later lesson compares against. */
+export interface EarlierResults {
+  /** `'last run'`: this checkout's last run in the same profile; `'reference'`: the course's committed full run. */
+  source: 'last run' | 'reference';
+  file: string;
+  results: RunResults;
+}
+
+/**
+ * The results of an earlier lesson, for a later one's comparison table: this checkout's last run of `notebook` in
+ * `profile` (default: the current one) when there is one, else the committed reference run, else `undefined`.
+ */
+export function earlierResults(notebook: string, options: StartRunOptions = {}): EarlierResults | undefined {
+  if (!NAME_PATTERN.test(notebook)) throw new Error(`earlierResults: '${notebook}' is not a notebook name`);
+  const profile = options.profile ?? courseProfile();
+  const candidates: Array<[EarlierResults['source'], string]> = [
+    ['last run', path.join(resultsDir(options.resultsDir), profile, `${notebook}.json`)],
+    ['reference', path.join(referenceResultsDir(), 'full', `${notebook}.json`)],
+  ];
+  for (const [source, file] of candidates) {
+    if (fs.existsSync(file)) return { source, file, results: readRunResults(file) };
+  }
+  return undefined;
 }
