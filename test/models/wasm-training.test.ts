@@ -8,7 +8,9 @@ import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../../lib/src/engine';
 import {
+  buildCharLanguageModel,
   buildCifarCnn,
+  buildCrossAttentionPairClassifier,
   buildResidualCnn,
   buildMlp,
   buildMnistCnn,
@@ -69,6 +71,22 @@ const CASES: WasmCase[] = [
     data: pairData,
     loss: 'binaryCrossentropy',
   })),
+  {
+    name: 'buildCrossAttentionPairClassifier over a bidirectional lstm',
+    build: () =>
+      buildCrossAttentionPairClassifier(
+        buildRnnEncoder({ kind: 'lstm', vocabSize: 12, embeddingDim: 6, units: 5, bidirectional: true, pooling: 'none', sequenceLength: 6, seed: 3 }),
+        { hidden: [4], seed: 4 },
+      ),
+    data: pairData,
+    loss: 'binaryCrossentropy',
+  },
+  {
+    name: 'buildCharLanguageModel (fused LSTM, a softmax per position)',
+    build: () => buildCharLanguageModel({ vocabSize: 7, embeddingDim: 4, units: 6, seed: 2 }),
+    data: () => ({ x: paddedIds([5, 5, 5], 5, 7, 3), y: tf.tidy(() => tf.expandDims(tf.cast(paddedIds([5, 5, 5], 5, 7, 8), 'float32'), -1)) }),
+    loss: 'sparseCategoricalCrossentropy',
+  },
   {
     name: 'buildTransformerClassifier',
     build: () => buildTransformerClassifier({ vocabSize: 10, sequenceLength: 6, modelDim: 8, numHeads: 2, feedForwardDim: 16, numLayers: 1, outputs: 1, dropout: 0, seed: 1 }),

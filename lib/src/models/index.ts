@@ -24,17 +24,37 @@ export {
   buildRnnEncoder,
 } from './rnn-encoder';
 export { type SiamesePairOptions, buildSiamesePairClassifier } from './siamese';
+export {
+  CROSS_ATTENTION_LAYER,
+  CrossAttention,
+  type CrossAttentionArgs,
+  type CrossAttentionPairOptions,
+  buildCrossAttentionPairClassifier,
+  buildCrossAttentionWeightsModel,
+} from './cross-attention';
 export { type TextClassifierOptions, buildTextClassifier } from './text-classifier';
 export { SinusoidalPositionalEncoding, type SinusoidalPositionalEncodingArgs, sinusoidalPositionTable } from './positional-encoding';
 export { MultiHeadSelfAttention, type MultiHeadSelfAttentionArgs } from './multi-head-attention';
 export { FusedLstm, type FusedLstmArgs, fusedLstm } from './fused-lstm';
 export {
+  type CharLanguageModelOptions,
+  type SampleOptions,
+  bitsPerCharacter,
+  buildCharLanguageModel,
+  drawWithTemperature,
+  sampleCharacters,
+} from './char-language-model';
+export {
   type TransformerBlockOptions,
   type TransformerClassifierOptions,
+  type TransformerEncoderGraph,
+  type TransformerEncoderOptions,
   buildTransformerAttentionModel,
   buildTransformerClassifier,
+  transformerEncoder,
   transformerEncoderBlock,
 } from './transformer';
+export { type TransformerTaggerOptions, buildTransformerTagger } from './transformer-tagger';
 export { fileSystemHandler } from './file-system-handler';
 export {
   MOBILENET_CUT_LAYER,
@@ -52,3 +72,11 @@ export {
   loadSentenceEncoder,
   sentenceEncoderPackageDir,
 } from './sentence-encoder';
+export {
+  SENTENCE_ENCODER_MAX_TOKENS,
+  SENTENCE_ENCODER_PARTS,
+  type SentenceEncoderPart,
+  type TokenBatch,
+  TrainableSentenceEncoder,
+} from './trainable-sentence-encoder';
+export { LEXICAL_PAIR_FEATURE_NAMES, lexicalPairFeatures, lexicalTokens } from './lexical-pair-features';

@@ -11,8 +11,12 @@ import { MinimumLength } from './minimum-length';
 import { assertPositiveInteger } from './classifier-output';
 
 export type RecurrentKind = 'simpleRnn' | 'lstm' | 'gru';
-/** `last`: the RNN's final state (at the last real token); `mean`/`max`: over real tokens; `attention`: learned weights. */
-export type SequencePooling = 'last' | 'mean' | 'max' | 'attention';
+/**
+ * `last`: the RNN's final state (at the last real token); `mean`/`max`: over real tokens; `attention`: learned
+ * weights; `none`: no pooling, the states of every step `[batch, time, units]` with the padding mask (for
+ * cross-attention between two sentences).
+ */
+export type SequencePooling = 'last' | 'mean' | 'max' | 'attention' | 'none';
 
 export interface RnnEncoderOptions {
   kind: RecurrentKind;
@@ -43,7 +47,8 @@ export interface RnnEncoderOptions {
 export const ENCODER_ATTENTION_LAYER = 'attention_pooling';
 
 /**
- * Build an encoder model: int32 token ids `[batch, time]` -> `[batch, units]` (`2 * units` when bidirectional).
+ * Build an encoder model: int32 token ids `[batch, time]` -> `[batch, units]` (`2 * units` when bidirectional;
+ * `[batch, time, units]` with `pooling: 'none'`).
  * Use it alone with a head, or twice (shared weights) in {@link buildSiamesePairClassifier}.
  */
 export function buildRnnEncoder(options: RnnEncoderOptions): tf.LayersModel {
@@ -51,7 +56,7 @@ export function buildRnnEncoder(options: RnnEncoderOptions): tf.LayersModel {
   assertPositiveInteger('vocabSize', vocabSize);
   assertPositiveInteger('embeddingDim', embeddingDim);
   assertPositiveInteger('units', units);
-  if (!['last', 'mean', 'max', 'attention'].includes(pooling)) throw new Error(`unknown pooling '${pooling}'`);
+  if (!['last', 'mean', 'max', 'attention', 'none'].includes(pooling)) throw new Error(`unknown pooling '${pooling}'`);
   const seeds = new InitializerSeeds(options.seed);
   const dropouts = new DropoutSeeds(options.seed);
 
@@ -79,7 +84,7 @@ export function buildRnnEncoder(options: RnnEncoderOptions): tf.LayersModel {
   const sequence = wrapper.apply(embedded) as tf.SymbolicTensor;
 
   let encoding: tf.SymbolicTensor;
-  if (pooling === 'last') {
+  if (pooling === 'last' || pooling === 'none') {
     encoding = sequence;
   } else if (pooling === 'attention') {
     const attention = new AttentionPooling({
