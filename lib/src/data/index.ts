@@ -17,4 +17,3 @@ export * from './frames';
 export * from './class-labels';
 export * from './in-memory';
 export * from './text-table';
-export * from './sequence-tasks';

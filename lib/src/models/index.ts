@@ -54,7 +54,6 @@ export {
   transformerEncoder,
   transformerEncoderBlock,
 } from './transformer';
-export { type TransformerTaggerOptions, buildTransformerTagger } from './transformer-tagger';
 export { fileSystemHandler } from './file-system-handler';
 export {
   MOBILENET_CUT_LAYER,
@@ -72,11 +71,3 @@ export {
   loadSentenceEncoder,
   sentenceEncoderPackageDir,
 } from './sentence-encoder';
-export {
-  SENTENCE_ENCODER_MAX_TOKENS,
-  SENTENCE_ENCODER_PARTS,
-  type SentenceEncoderPart,
-  type TokenBatch,
-  TrainableSentenceEncoder,
-} from './trainable-sentence-encoder';
-export { LEXICAL_PAIR_FEATURE_NAMES, lexicalPairFeatures, lexicalTokens } from './lexical-pair-features';
