@@ -17,3 +17,4 @@ export * from './frames';
 export * from './class-labels';
 export * from './in-memory';
 export * from './text-table';
+export * from './sequence-tasks';

@@ -54,6 +54,7 @@ export {
   transformerEncoder,
   transformerEncoderBlock,
 } from './transformer';
+export { type TransformerTaggerOptions, buildTransformerTagger } from './transformer-tagger';
 export { fileSystemHandler } from './file-system-handler';
 export {
   MOBILENET_CUT_LAYER,

@@ -94,9 +94,23 @@ export interface TransformerClassifierOptions {
   seed?: number;
 }
 
-/** Build an (uncompiled) Transformer encoder classifier over int32 token ids `[batch, sequenceLength]`. */
-export function buildTransformerClassifier(options: TransformerClassifierOptions): tf.LayersModel {
-  const { vocabSize, sequenceLength, modelDim, numHeads, feedForwardDim, numLayers = 2, outputs, dropout = 0.1 } = options;
+/** Options of the encoder trunk shared by the classifier and the tagger (everything but the output). */
+export type TransformerEncoderOptions = Omit<TransformerClassifierOptions, 'outputs'>;
+
+/** The encoder's symbolic graph: token ids, their padding mask, and the last block's output `[batch, time, dim]`. */
+export interface TransformerEncoderGraph {
+  ids: tf.SymbolicTensor;
+  mask: tf.SymbolicTensor;
+  encoded: tf.SymbolicTensor;
+}
+
+/**
+ * Token ids -> embedding -> sinusoidal positions -> dropout -> `numLayers` encoder blocks (named `block1`, ...), the
+ * trunk of {@link buildTransformerClassifier} and `buildTransformerTagger`. Draws from `seeds` and `dropouts` in a
+ * fixed order, so a seed gives the same weights whatever head follows.
+ */
+export function transformerEncoder(options: TransformerEncoderOptions, seeds: InitializerSeeds, dropouts: DropoutSeeds): TransformerEncoderGraph {
+  const { vocabSize, sequenceLength, modelDim, numHeads, feedForwardDim, numLayers = 2, dropout = 0.1 } = options;
   assertPositiveInteger('vocabSize', vocabSize);
   assertPositiveInteger('sequenceLength', sequenceLength);
   assertPositiveInteger('modelDim', modelDim);
@@ -105,8 +119,6 @@ export function buildTransformerClassifier(options: TransformerClassifierOptions
   assertPositiveInteger('numLayers', numLayers);
   assertDropoutRate('dropout', dropout);
   if (modelDim % numHeads !== 0) throw new Error(`modelDim ${modelDim} must be divisible by numHeads ${numHeads}`);
-  const seeds = new InitializerSeeds(options.seed);
-  const dropouts = new DropoutSeeds(options.seed);
 
   const ids = tf.input({ shape: [sequenceLength], dtype: 'int32', name: 'token_ids' });
   const mask = new PaddingMask({ padId: options.padId ?? 0, name: 'padding_mask' }).apply(ids) as tf.SymbolicTensor;
@@ -123,7 +135,16 @@ export function buildTransformerClassifier(options: TransformerClassifierOptions
   for (let i = 0; i < numLayers; i++) {
     x = transformerEncoderBlock(x, mask, { numHeads, feedForwardDim, dropout, causal: options.causal, name: `block${i + 1}` }, seeds, dropouts);
   }
-  let pooled = new MaskedSequencePooling({ mode: 'mean', name: 'mean_pooling' }).apply([x, mask]) as tf.SymbolicTensor;
+  return { ids, mask, encoded: x };
+}
+
+/** Build an (uncompiled) Transformer encoder classifier over int32 token ids `[batch, sequenceLength]`. */
+export function buildTransformerClassifier(options: TransformerClassifierOptions): tf.LayersModel {
+  const { outputs, dropout = 0.1 } = options;
+  const seeds = new InitializerSeeds(options.seed);
+  const dropouts = new DropoutSeeds(options.seed);
+  const { ids, mask, encoded } = transformerEncoder(options, seeds, dropouts);
+  let pooled = new MaskedSequencePooling({ mode: 'mean', name: 'mean_pooling' }).apply([encoded, mask]) as tf.SymbolicTensor;
   if (dropout > 0) pooled = dropouts.layer(dropout, 'output_dropout').apply(pooled) as tf.SymbolicTensor;
   const output = classifierOutputLayer(outputs, seeds).apply(pooled) as tf.SymbolicTensor;
   return tf.model({ inputs: ids, outputs: output, name: 'transformer_classifier' });

@@ -98,7 +98,10 @@ export function checkLabelFormat(model: tf.LayersModel, y: tf.Tensor): void {
   const compiled = Array.isArray(model.loss) ? model.loss[0] : model.loss;
   const sparse = compiled === 'sparseCategoricalCrossentropy' || compiled === sparseCategoricalCrossentropy;
   const categorical = compiled === 'categoricalCrossentropy' || compiled === categoricalCrossentropy;
-  const oneHotLike = y.rank >= 2 && (y.shape[y.rank - 1] ?? 1) > 1;
+  // One-hot rows have the output's rank; class ids have one axis less (or a last axis of 1): [n] for [n, k],
+  // [n, time] for a per-position output [n, time, k].
+  const outputRank = model.outputs[0]?.shape.length ?? y.rank;
+  const oneHotLike = y.rank >= 2 && y.rank === outputRank && (y.shape[y.rank - 1] ?? 1) > 1;
   if (sparse && oneHotLike) {
     throw new Error(`labels have shape [${y.shape}] (one-hot?) but the loss expects class ids: compile with labels: 'onehot'`);
   }
@@ -109,15 +112,19 @@ export function checkLabelFormat(model: tf.LayersModel, y: tf.Tensor): void {
 
 /**
  * Labels as TF.js losses want them for this model: float32 (the course's loaders give int32 class ids, which the
- * sparse cross-entropy rejects), and `[n, 1]` rather than `[n]` for a one-unit output. Returns `y` itself when it
+ * sparse cross-entropy rejects), `[n, 1]` rather than `[n]` for a one-unit output, and `[n, time, 1]` for class ids
+ * per position `[n, time]` of an output `[n, time, k]`. Returns `y` itself when it
  * is already right, else a new tensor the caller disposes.
  */
 export function labelsForModel(model: tf.LayersModel, y: tf.Tensor): tf.Tensor {
   const outputShape = model.outputs[0].shape;
   const oneUnit = model.outputs.length === 1 && outputShape.length === 2 && outputShape[1] === 1;
-  if (y.dtype === 'float32' && !(oneUnit && y.rank === 1)) return y;
+  // class ids per position, [n, time] for an output [n, time, k]: tf.layers checks them as [n, time, 1]
+  const idsPerPosition = !oneUnit && y.rank >= 2 && outputShape.length === y.rank + 1;
+  if (y.dtype === 'float32' && !(oneUnit && y.rank === 1) && !idsPerPosition) return y;
   return tf.tidy(() => {
     const asFloat = y.dtype === 'float32' ? y : tf.cast(y, 'float32');
+    if (idsPerPosition) return tf.expandDims(asFloat, -1);
     return oneUnit && y.rank === 1 ? tf.reshape(asFloat, [-1, 1]) : asFloat;
   });
 }

@@ -28,6 +28,7 @@ export {
 export { type BatchDataset, type FitCallback, type FitOptions, type TrainingTensors, fitModel, formatEpochRecord } from './fit-model';
 export { type ClassScores, type ClassificationReport, classificationReport } from './classification-metrics';
 export { type ClassifierEvaluation, type EvaluateOptions, evaluateClassifier, scoreClassifierOutput } from './evaluate-classifier';
+export { type TaggerEvaluation, evaluateTagger } from './evaluate-tagger';
 export { type PairedComparison, comparePaired } from './paired-comparison';
 export { sgdStep, trainStep } from './custom-loop';
 export { type BatchEvaluation, type LabelledBatch, evaluateClassifierOnBatches } from './evaluate-batches';
