@@ -14,6 +14,7 @@ export * from './charts/heatmaps';
 export * from './charts/embeddings';
 export * from './charts/compose';
 export * from './charts/bars';
+export * from './charts/histogram';
 export type { Tile, TileLayoutOptions } from './charts/tiles';
 export { CATEGORY_COLORS, colorMapRgb } from './colors';
 export type { ColorMapName } from './colors';
