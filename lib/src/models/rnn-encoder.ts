@@ -8,6 +8,9 @@ import { DropoutFunction, DropoutSeeds } from './seeded-dropout';
 import { AttentionPooling, AttentionScore } from './attention-pooling';
 import { MaskedSequencePooling } from './masked-pooling';
 import { MinimumLength } from './minimum-length';
+import { PaddingMask } from './sequence-mask';
+import { fusedLstm } from './fused-lstm';
+import { ReverseRealSteps } from './fused-bidirectional';
 import { assertPositiveInteger } from './classifier-output';
 
 export type RecurrentKind = 'simpleRnn' | 'lstm' | 'gru';
@@ -38,6 +41,12 @@ export interface RnnEncoderOptions {
   sequenceLength?: number;
   /** Dropout on the RNN inputs (default 0). */
   dropout?: number;
+  /**
+   * Run an LSTM as fused ops (`fusedLstm`, one op per direction; see fused-bidirectional.ts) rather than
+   * `tf.layers.lstm`: same results at the real words, several times faster to train. Default true; it applies to
+   * `kind: 'lstm'` without dropout and with a pooling other than `'last'`, and needs the padding at the end.
+   */
+  fused?: boolean;
   /** Seed of the weight initialisers and the dropout masks (default `courseSeed()`). */
   seed?: number;
   name?: string;
@@ -60,11 +69,13 @@ export function buildRnnEncoder(options: RnnEncoderOptions): tf.LayersModel {
   const seeds = new InitializerSeeds(options.seed);
   const dropouts = new DropoutSeeds(options.seed);
 
+  const fused = (options.fused ?? true) && kind === 'lstm' && dropout === 0 && pooling !== 'last';
   const ids = tf.input({ shape: [options.sequenceLength ?? null], dtype: 'int32', name: 'token_ids' });
   const embeddingLayer = tf.layers.embedding({
     inputDim: vocabSize,
     outputDim: embeddingDim,
-    maskZero: true,
+    // the fused LSTM takes the padding mask as an input instead
+    maskZero: !fused,
     embeddingsInitializer: seeds.uniform(),
     trainable: options.trainableEmbedding ?? options.embeddingMatrix === undefined,
     name: 'embedding',
@@ -73,15 +84,23 @@ export function buildRnnEncoder(options: RnnEncoderOptions): tf.LayersModel {
   const steps = new MinimumLength({ minimum: 2, name: 'minimum_length' }).apply(ids) as tf.SymbolicTensor;
   const embedded = embeddingLayer.apply(steps) as tf.SymbolicTensor;
 
-  const rnn = recurrentLayer(kind, units, pooling !== 'last', dropout, seeds, dropouts);
-  let wrapper: tf.layers.Layer = rnn;
-  if (bidirectional) {
-    wrapper = tf.layers.bidirectional({ layer: rnn as tf.RNN, mergeMode: 'concat', name: `bi_${kind}` });
-    // both directions are rebuilt from the layer's config, which cannot carry a mask function
-    const directions = wrapper as unknown as { forwardLayer: tf.RNN; backwardLayer: tf.RNN };
-    if (dropout > 0) for (const layer of [directions.forwardLayer, directions.backwardLayer]) setCellDropout(layer, dropouts.maskFunction());
+  let sequence: tf.SymbolicTensor;
+  let mask: tf.SymbolicTensor | undefined;
+  if (fused) {
+    mask = new PaddingMask({ name: 'padding_mask' }).apply(steps) as tf.SymbolicTensor;
+    sequence = fusedLstmStates(embedded, mask, units, bidirectional, seeds);
+  } else {
+    const rnn = recurrentLayer(kind, units, pooling !== 'last', dropout, seeds, dropouts);
+    let wrapper: tf.layers.Layer = rnn;
+    if (bidirectional) {
+      wrapper = tf.layers.bidirectional({ layer: rnn as tf.RNN, mergeMode: 'concat', name: `bi_${kind}` });
+      // both directions are rebuilt from the layer's config, which cannot carry a mask function
+      const directions = wrapper as unknown as { forwardLayer: tf.RNN; backwardLayer: tf.RNN };
+      if (dropout > 0) for (const layer of [directions.forwardLayer, directions.backwardLayer]) setCellDropout(layer, dropouts.maskFunction());
+    }
+    sequence = wrapper.apply(embedded) as tf.SymbolicTensor;
   }
-  const sequence = wrapper.apply(embedded) as tf.SymbolicTensor;
+  const withMask = (x: tf.SymbolicTensor) => (mask === undefined ? x : [x, mask]);
 
   let encoding: tf.SymbolicTensor;
   if (pooling === 'last' || pooling === 'none') {
@@ -94,13 +113,25 @@ export function buildRnnEncoder(options: RnnEncoderOptions): tf.LayersModel {
       seed: seeds.next(),
       name: ENCODER_ATTENTION_LAYER,
     });
-    encoding = (attention.apply(sequence) as tf.SymbolicTensor[])[0];
+    encoding = (attention.apply(withMask(sequence)) as tf.SymbolicTensor[])[0];
   } else {
-    encoding = new MaskedSequencePooling({ mode: pooling, name: `${pooling}_pooling` }).apply(sequence) as tf.SymbolicTensor;
+    encoding = new MaskedSequencePooling({ mode: pooling, name: `${pooling}_pooling` }).apply(withMask(sequence)) as tf.SymbolicTensor;
   }
   const model = tf.model({ inputs: ids, outputs: encoding, name: options.name ?? `${kind}_encoder` });
   if (options.embeddingMatrix !== undefined) setEmbeddingMatrix(embeddingLayer, options.embeddingMatrix, vocabSize, embeddingDim);
   return model;
+}
+
+/** The states of a fused (bidirectional) LSTM at every step, `[batch, time, units]` (`2 * units` when bidirectional). */
+function fusedLstmStates(embedded: tf.SymbolicTensor, mask: tf.SymbolicTensor, units: number, bidirectional: boolean, seeds: InitializerSeeds): tf.SymbolicTensor {
+  const direction = (name: string) =>
+    fusedLstm({ units, returnSequences: true, kernelInitializer: seeds.glorotUniform(), recurrentInitializer: seeds.orthogonal(), name });
+  const forward = direction(bidirectional ? 'lstm_forward' : 'lstm').apply(embedded) as tf.SymbolicTensor;
+  if (!bidirectional) return forward;
+  const reverse = new ReverseRealSteps({ name: 'reverse_real_steps' });
+  const reversed = reverse.apply([embedded, mask]) as tf.SymbolicTensor;
+  const backward = reverse.apply([direction('lstm_backward').apply(reversed) as tf.SymbolicTensor, mask]) as tf.SymbolicTensor;
+  return tf.layers.concatenate({ name: 'bi_lstm' }).apply([forward, backward]) as tf.SymbolicTensor;
 }
 
 function recurrentLayer(
