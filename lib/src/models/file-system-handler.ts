@@ -62,6 +62,7 @@ async function readWeights(
   const buffers: ArrayBuffer[] = [];
   for (const group of manifest) {
     specs.push(...group.weights);
+    const shards: { file: string; bytes: number }[] = [];
     for (const shard of group.paths) {
       const file = path.join(dir, shard);
       let bytes: Buffer;
@@ -70,8 +71,34 @@ async function readWeights(
       } catch (error) {
         throw new Error(`cannot read weight shard ${file}: ${(error as Error).message}`);
       }
+      shards.push({ file, bytes: bytes.byteLength });
       buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
     }
+    checkShardSizes(group.weights, shards);
   }
   return [specs, tf.io.CompositeArrayBuffer.join(buffers)];
+}
+
+const BYTES_PER_ELEMENT: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2 };
+
+/**
+ * A truncated or padded shard would otherwise fail later with a bare size mismatch; name the file instead. Shards
+ * are cut at one size, so the suspect is the first shard (before the last) whose size differs from the first's,
+ * else the last one.
+ */
+function checkShardSizes(weights: tf.io.WeightsManifestEntry[], shards: { file: string; bytes: number }[]): void {
+  let expected = 0;
+  for (const w of weights) {
+    const dtype = w.quantization?.dtype ?? w.dtype;
+    const size = BYTES_PER_ELEMENT[dtype];
+    if (size === undefined) return; // strings have no fixed size
+    expected += size * w.shape.reduce((a, b) => a * b, 1);
+  }
+  const actual = shards.reduce((n, s) => n + s.bytes, 0);
+  if (actual === expected) return;
+  const odd = shards.findIndex((s, i) => i < shards.length - 1 && s.bytes !== shards[0].bytes);
+  const suspect = shards[odd >= 0 ? odd : shards.length - 1];
+  throw new Error(
+    `corrupt weight shard ${suspect.file} (${suspect.bytes} bytes): the model's weights need ${expected} bytes in all but its shards hold ${actual}`,
+  );
 }

@@ -59,11 +59,14 @@ export { type TransformerTaggerOptions, buildTransformerTagger } from './transfo
 export { fileSystemHandler } from './file-system-handler';
 export {
   MOBILENET_CUT_LAYER,
+  MOBILENET_LAST_BLOCK_INPUT,
   type MobileNetExtractorOptions,
+  type MobileNetSplit,
   type TransferHeadOptions,
   buildTransferHead,
   buildTransferModel,
   loadMobileNetFeatureExtractor,
+  loadMobileNetSplit,
   setTrainableFrom,
 } from './transfer';
 export { type PieceVocabulary, SentencePieceTokenizer } from './sentencepiece-tokenizer';
@@ -73,3 +76,12 @@ export {
   loadSentenceEncoder,
   sentenceEncoderPackageDir,
 } from './sentence-encoder';
+export {
+  SENTENCE_ENCODER_MAX_TOKENS,
+  SENTENCE_ENCODER_PARTS,
+  type SentenceEncoderPart,
+  type TokenBatch,
+  TrainableSentenceEncoder,
+} from './trainable-sentence-encoder';
+export { LEXICAL_PAIR_FEATURE_NAMES, lexicalPairFeatures, lexicalTokens } from './lexical-pair-features';
+export { type ImageFeatureOptions, imageFeatures, resizedImageBatch } from './image-features';

@@ -32,3 +32,16 @@ export { type TaggerEvaluation, evaluateTagger } from './evaluate-tagger';
 export { type PairedComparison, comparePaired } from './paired-comparison';
 export { sgdStep, trainStep } from './custom-loop';
 export { type BatchEvaluation, type LabelledBatch, evaluateClassifierOnBatches } from './evaluate-batches';
+export {
+  type LabelledSentencePair,
+  type PairEpochRecord,
+  type PairFineTuningOptions,
+  type PairFineTuningResult,
+  type PieceEncoder,
+  fineTuneSentencePairs,
+  lexicalFeatureTensor,
+  pairHeadInputSize,
+  predictPairs,
+  scorePairProbabilities,
+  sentencePairFeatures,
+} from './sentence-pair-fine-tuning';

@@ -1,0 +1,212 @@
+/**
+ * Fine-tuning a pre-trained sentence encoder on sentence pairs (lesson 04): both sentences go through the same
+ * {@link TrainableSentenceEncoder}, a head reads the pair features [u, v, |u - v|, u * v] (optionally followed by
+ * lexical overlap features), and one loss trains head and encoder together: the encoder with a small learning rate
+ * (linear warm-up, then cosine decay), the head with its own. After each epoch the validation pairs are scored; the
+ * weights of the best epoch are kept (early stopping with restore).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../engine/random';
+import { courseSeed } from '../config/seed';
+import { lexicalPairFeatures, LEXICAL_PAIR_FEATURE_NAMES } from '../models/lexical-pair-features';
+import type { TrainableSentenceEncoder } from '../models/trainable-sentence-encoder';
+import { adam } from './adam';
+import { type ClassificationReport, classificationReport } from './classification-metrics';
+import { cosineDecaySchedule, setOptimizerLearningRate } from './learning-rate';
+
+/** A labelled sentence pair (MRPC's pairs fit). */
+export interface LabelledSentencePair {
+  sentence1: string;
+  sentence2: string;
+  label: number;
+}
+
+/** What turns text into token ids (the encoder's SentencePiece tokenizer). */
+export interface PieceEncoder {
+  encode(text: string): number[];
+  unknownId: number;
+}
+
+/** Width of the head's input: 4 * 512 pair features, plus the lexical ones when used. */
+export function pairHeadInputSize(lexical: boolean, embeddingSize = 512): number {
+  return 4 * embeddingSize + (lexical ? LEXICAL_PAIR_FEATURE_NAMES.length : 0);
+}
+
+/** `[n, 4d (+6)]`: [u, v, |u - v|, u * v] and, when given, the lexical features `[n, 6]`. */
+export function sentencePairFeatures(u: tf.Tensor2D, v: tf.Tensor2D, lexical?: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => tf.concat([u, v, tf.abs(tf.sub(u, v)), tf.mul(u, v), ...(lexical ? [lexical] : [])], 1) as tf.Tensor2D);
+}
+
+/** The lexical features of every pair as a tensor `[n, 6]`. */
+export function lexicalFeatureTensor(pairs: readonly LabelledSentencePair[]): tf.Tensor2D {
+  return tf.tensor2d(pairs.map((p) => lexicalPairFeatures(p.sentence1, p.sentence2)), [pairs.length, LEXICAL_PAIR_FEATURE_NAMES.length]);
+}
+
+export interface PairFineTuningOptions {
+  /** Most epochs (default 3). */
+  epochs?: number;
+  /** Pairs per step (default 16: 32 sentences through the encoder). */
+  batchSize?: number;
+  /** Peak learning rate of the encoder (default 3e-5). */
+  encoderLearningRate?: number;
+  /** Learning rate of the head (default 1e-3). */
+  headLearningRate?: number;
+  /** Fraction of all steps spent warming the encoder's rate up from ~0 (default 0.1). */
+  warmupFraction?: number;
+  /** Stop after this many epochs without a better validation accuracy (default 1). */
+  patience?: number;
+  /** Append the lexical features to the pair features (the head's input size must match). */
+  lexical?: boolean;
+  /** Tokens kept per sentence (default 128, the graph's own limit). */
+  maxTokens?: number;
+  /** Shuffling seed (default `courseSeed()`). */
+  seed?: number;
+  /** Stop an epoch after this many steps (smoke runs). */
+  maxStepsPerEpoch?: number;
+  /** Called after each epoch. */
+  onEpoch?: (record: PairEpochRecord) => void;
+}
+
+export interface PairEpochRecord {
+  epoch: number;
+  loss: number;
+  valLoss: number;
+  valAccuracy: number;
+  seconds: number;
+}
+
+export interface PairFineTuningResult {
+  epochs: PairEpochRecord[];
+  /** 1-based epoch whose weights were kept. */
+  bestEpoch: number;
+  /** Mean seconds of one epoch's training steps (validation excluded). */
+  secondsPerEpoch: number;
+}
+
+/** Probabilities of the positive class for every pair, `batchSize` pairs at a time (no gradients). */
+export function predictPairs(
+  encoder: TrainableSentenceEncoder,
+  tokenizer: PieceEncoder,
+  head: tf.LayersModel,
+  pairs: readonly LabelledSentencePair[],
+  options: { lexical?: boolean; batchSize?: number; maxTokens?: number } = {},
+): Float32Array {
+  const batchSize = options.batchSize ?? 32;
+  const out = new Float32Array(pairs.length);
+  for (let start = 0; start < pairs.length; start += batchSize) {
+    const batch = pairs.slice(start, start + batchSize);
+    const p = tf.tidy(() => pairProbabilities(encoder, tokenizer, head, batch, options.lexical ?? false, options.maxTokens, false));
+    out.set(p.dataSync(), start);
+    p.dispose();
+  }
+  return out;
+}
+
+/** Accuracy, F1 and the rest of a classification report at threshold 0.5, plus the mean log loss. */
+export function scorePairProbabilities(pairs: readonly LabelledSentencePair[], probabilities: Float32Array): ClassificationReport & { logLoss: number } {
+  const labels = pairs.map((p) => p.label);
+  const predicted = Array.from(probabilities, (p) => (p >= 0.5 ? 1 : 0));
+  let loss = 0;
+  probabilities.forEach((p, i) => {
+    const q = Math.min(Math.max(p, 1e-7), 1 - 1e-7);
+    loss -= labels[i] === 1 ? Math.log(q) : Math.log(1 - q);
+  });
+  return { ...classificationReport(labels, predicted, 2), logLoss: loss / pairs.length };
+}
+
+/**
+ * Train `encoder` (its trainable parts) and `head` (a layers model from `4*512 (+6)` features to one sigmoid unit)
+ * together on `train`; keep the weights of the epoch with the best accuracy on `validation`.
+ */
+export function fineTuneSentencePairs(
+  encoder: TrainableSentenceEncoder,
+  tokenizer: PieceEncoder,
+  head: tf.LayersModel,
+  train: readonly LabelledSentencePair[],
+  validation: readonly LabelledSentencePair[],
+  options: PairFineTuningOptions = {},
+): PairFineTuningResult {
+  const { epochs = 3, batchSize = 16, patience = 1, lexical = false } = options;
+  const expected = pairHeadInputSize(lexical);
+  const width = head.inputs[0].shape[1];
+  if (width !== expected) throw new Error(`the head takes ${width} features but the pairs give ${expected} (lexical: ${lexical})`);
+  const rng = new Rng(options.seed ?? courseSeed());
+  const stepsPerEpoch = Math.min(Math.ceil(train.length / batchSize), options.maxStepsPerEpoch ?? Infinity);
+  const totalSteps = epochs * stepsPerEpoch;
+  const schedule = cosineDecaySchedule({
+    initial: options.encoderLearningRate ?? 3e-5,
+    totalSteps: totalSteps + 1,
+    warmupSteps: Math.min(totalSteps, Math.round((options.warmupFraction ?? 0.1) * totalSteps)),
+  });
+  const encoderOptimizer = adam(schedule(0));
+  const headOptimizer = adam(options.headLearningRate ?? 1e-3);
+  const encoderVariables = encoder.trainableVariables;
+  const headVariables = head.trainableWeights.map((w) => w.read() as tf.Variable);
+  const allVariables = [...encoderVariables, ...headVariables];
+
+  const records: PairEpochRecord[] = [];
+  let best = { accuracy: -Infinity, epoch: 0, weights: [] as tf.Tensor[] };
+  let trainingSeconds = 0;
+  let step = 0;
+  try {
+    for (let epoch = 1; epoch <= epochs; epoch++) {
+      const started = performance.now();
+      const order = rng.permutation(train.length);
+      let lossSum = 0;
+      for (let s = 0; s < stepsPerEpoch; s++) {
+        const batch = Array.from(order.subarray(s * batchSize, (s + 1) * batchSize), (i) => train[i]);
+        setOptimizerLearningRate(encoderOptimizer, Math.max(schedule(step++), 1e-12));
+        const labels = tf.tensor2d(batch.map((p) => p.label), [batch.length, 1]);
+        const { value, grads } = tf.variableGrads(
+          () => tf.tidy(() => tf.metrics.binaryCrossentropy(labels, pairProbabilities(encoder, tokenizer, head, batch, lexical, options.maxTokens, true)).mean() as tf.Scalar),
+          allVariables,
+        );
+        lossSum += value.dataSync()[0];
+        if (encoderVariables.length > 0) encoderOptimizer.applyGradients(Object.fromEntries(encoderVariables.map((v) => [v.name, grads[v.name]])));
+        headOptimizer.applyGradients(Object.fromEntries(headVariables.map((v) => [v.name, grads[v.name]])));
+        tf.dispose([value, labels, ...Object.values(grads)]);
+      }
+      const seconds = (performance.now() - started) / 1000;
+      trainingSeconds += seconds;
+      const valScores = scorePairProbabilities(validation, predictPairs(encoder, tokenizer, head, validation, { lexical, maxTokens: options.maxTokens }));
+      const record = { epoch, loss: lossSum / stepsPerEpoch, valLoss: valScores.logLoss, valAccuracy: valScores.accuracy, seconds };
+      records.push(record);
+      options.onEpoch?.(record);
+      if (valScores.accuracy > best.accuracy) {
+        tf.dispose(best.weights);
+        best = { accuracy: valScores.accuracy, epoch, weights: allVariables.map((v) => tf.clone(v)) };
+      } else if (epoch - best.epoch >= patience) {
+        break;
+      }
+    }
+    allVariables.forEach((v, i) => v.assign(best.weights[i]));
+  } finally {
+    tf.dispose(best.weights);
+    encoderOptimizer.dispose();
+    headOptimizer.dispose();
+  }
+  return { epochs: records, bestEpoch: best.epoch, secondsPerEpoch: trainingSeconds / records.length };
+}
+
+function pairProbabilities(
+  encoder: TrainableSentenceEncoder,
+  tokenizer: PieceEncoder,
+  head: tf.LayersModel,
+  pairs: readonly LabelledSentencePair[],
+  lexical: boolean,
+  maxTokens: number | undefined,
+  training: boolean,
+): tf.Tensor2D {
+  const tokens = (texts: string[]) =>
+    encoder.tokenBatch(
+      texts.map((t) => tokenizer.encode(t).slice(0, maxTokens)),
+      tokenizer.unknownId,
+    );
+  // Both sentences of every pair in one encoder batch: one pass, then split.
+  const batch = tokens([...pairs.map((p) => p.sentence1), ...pairs.map((p) => p.sentence2)]);
+  const embeddings = encoder.apply(batch);
+  tf.dispose([batch.ids, batch.mask]);
+  const [u, v] = tf.split(embeddings, 2, 0) as [tf.Tensor2D, tf.Tensor2D];
+  const features = sentencePairFeatures(u, v, lexical ? lexicalFeatureTensor(pairs) : undefined);
+  return head.apply(features, { training }) as tf.Tensor2D;
+}

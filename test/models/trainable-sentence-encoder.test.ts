@@ -1,0 +1,230 @@
+/**
+ * The trainable re-implementation of the Universal Sentence Encoder lite against the graph model it copies, the
+ * lexical pair features, the pair fine-tuning loop on a tiny set, and the pre-trained loaders' errors on missing or
+ * corrupt files.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { initEngine } from '../../lib/src/engine';
+import {
+  SENTENCE_ENCODER_MAX_TOKENS,
+  SentenceEncoder,
+  TrainableSentenceEncoder,
+  buildTransferHead,
+  lexicalPairFeatures,
+  loadSentenceEncoder,
+  sentenceEncoderPackageDir,
+} from '../../lib/src/models';
+import { fineTuneSentencePairs, pairHeadInputSize, predictPairs, sentencePairFeatures } from '../../lib/src/train';
+import { assertClose, assertNoTensorLeak, useCpuBackend } from './support';
+
+/** Largest difference allowed between the graph's and the re-implementation's embeddings (unit vectors). */
+const EMBEDDING_TOLERANCE = 1e-5;
+
+const SENTENCES = [
+  'The cat sat on the mat.',
+  'A cat was sitting on the mat.',
+  'Stock markets fell sharply today.',
+  '', // blank: encoded as the unknown token by both
+  'Amrozi accused his brother, whom he called "the witness", of deliberately distorting his evidence.',
+  // longer than the graph's 128-token limit: both keep the first 128 tokens
+  Array.from({ length: 150 }, (_, i) => `word${i}`).join(' '),
+];
+
+describe('models: trainable sentence encoder (USE lite re-implemented over variables)', () => {
+  let graph: SentenceEncoder;
+  let encoder: TrainableSentenceEncoder;
+  before(async () => {
+    await useCpuBackend();
+    graph = await loadSentenceEncoder();
+    encoder = new TrainableSentenceEncoder(graph);
+  });
+  after(() => {
+    graph?.dispose();
+    encoder?.dispose();
+  });
+
+  it(`reproduces the graph model's embeddings on fixed sentences (max |difference| <= ${EMBEDDING_TOLERANCE})`, async () => {
+    assert.ok(graph.tokenizer.encode(SENTENCES[5]).length > SENTENCE_ENCODER_MAX_TOKENS);
+    const expected = await graph.embed(SENTENCES, { batchSize: 4 });
+    const actual = await assertNoTensorLeak(() => {
+      const e = encoder.embed(graph.tokenizer, SENTENCES, 4);
+      const result = { shape: e.shape, values: e.dataSync() };
+      e.dispose();
+      return result;
+    }, 'embedding');
+    assert.deepEqual(actual.shape, [SENTENCES.length, 512]);
+    assertClose(actual.values, expected.dataSync(), EMBEDDING_TOLERANCE, 'embeddings');
+    expected.dispose();
+  });
+
+  it('gives known values on a fixed sentence (the package has not changed)', () => {
+    const e = encoder.embed(graph.tokenizer, ['The cat sat on the mat.']);
+    assertClose(e.dataSync().slice(0, 4), [0.04848, -0.00379, -0.06089, -0.05928], 1e-3, 'first embedding values');
+    e.dispose();
+  });
+
+  it('counts its weights by part and freezes the parts not named', () => {
+    assert.equal(encoder.parameterCount('embeddings'), 8002 * 256);
+    assert.equal(encoder.parameterCount('output'), 512 * 512 + 512);
+    const total = encoder.parameterCount();
+    assert.equal(total, ['embeddings', 'layer0', 'layer1', 'output'].reduce((n, p) => n + encoder.parameterCount(p as never), 0));
+    assert.equal(encoder.setTrainableParts(['layer1', 'output']), encoder.parameterCount('layer1') + encoder.parameterCount('output'));
+    assert.equal(encoder.trainableVariables.length, 12 + 2);
+    assert.throws(() => encoder.setTrainableParts(['layer9' as never]), /unknown encoder part 'layer9'/);
+    assert.equal(encoder.setTrainableParts(['embeddings', 'layer0', 'layer1', 'output']), total);
+  });
+
+  it('gradients reach every part, and cpu and wasm agree on them', async () => {
+    const gradientsOn = async (backend: 'cpu' | 'wasm') => {
+      await initEngine({ backend, verbose: false });
+      const copy = new TrainableSentenceEncoder(graph);
+      const batch = copy.tokenBatch(SENTENCES.slice(0, 3).map((s) => graph.tokenizer.encode(s).slice(0, 6)));
+      const target = tf.tidy(() => tf.oneHot(tf.tensor1d([0, 1, 2], 'int32'), 512));
+      const { value, grads } = tf.variableGrads(() => tf.tidy(() => tf.sum(tf.mul(copy.apply(batch), target)) as tf.Scalar), copy.variables);
+      const norms = copy.variables.map((v) => tf.tidy(() => tf.norm(grads[v.name]).dataSync()[0]));
+      const sample = tf.tidy(() => Array.from(grads[copy.variables[copy.variables.length - 1].name].flatten().slice(0, 64).dataSync()));
+      tf.dispose([value, batch.ids, batch.mask, target, ...Object.values(grads)]);
+      copy.dispose();
+      return { norms, sample };
+    };
+    const cpu = await gradientsOn('cpu');
+    let wasm: typeof cpu;
+    try {
+      wasm = await gradientsOn('wasm');
+    } finally {
+      await useCpuBackend();
+    }
+    cpu.norms.forEach((n, i) => assert.ok(n > 0, `variable ${i} gets no gradient`));
+    assertClose(wasm.norms, cpu.norms, 1e-3 * Math.max(...cpu.norms), 'gradient norms');
+    assertClose(wasm.sample, cpu.sample, 1e-5, 'output-bias gradient');
+  });
+});
+
+describe('models: lexical pair features', () => {
+  it('word and bigram overlap, shared numbers and length difference', () => {
+    const [jaccard, minCover, maxCover, bigram, sameNumbers, lengthDiff] = lexicalPairFeatures('The cat sat on 3 mats.', 'the cat sat on 3 big mats');
+    assert.equal(jaccard, 6 / 7);
+    assert.equal(minCover, 6 / 7);
+    assert.equal(maxCover, 1);
+    assert.equal(bigram, 4 / 7); // shared: the cat, cat sat, sat on, on 3; union: 5 + 6 - 4
+    assert.equal(sameNumbers, 1);
+    assert.equal(lengthDiff, 1 / 7);
+    assert.equal(lexicalPairFeatures('Sales rose 5.2 %', 'Sales rose 6 %')[4], 0);
+    assert.deepEqual(lexicalPairFeatures('', ''), [0, 0, 0, 0, 1, 0]);
+  });
+});
+
+describe('train: sentence-pair fine-tuning', () => {
+  let graph: SentenceEncoder;
+  before(async () => {
+    await useCpuBackend();
+    graph = await loadSentenceEncoder();
+  });
+  after(() => graph?.dispose());
+
+  it('pair features are [u, v, |u-v|, u*v] (+ lexical)', () => {
+    const u = tf.tensor2d([[1, -2]]);
+    const v = tf.tensor2d([[3, 1]]);
+    const f = sentencePairFeatures(u, v, tf.tensor2d([[0.5]]));
+    assert.deepEqual(Array.from(f.dataSync()), [1, -2, 3, 1, 2, 3, 3, -2, 0.5]);
+    tf.dispose([u, v, f]);
+  });
+
+  it('fits a tiny set (training loss falls), keeps the best epoch, and leaves no tensors', async () => {
+    const pairs = [
+      { sentence1: 'The cat sat on the mat.', sentence2: 'A cat sat on the mat.', label: 1 },
+      { sentence1: 'Stocks fell sharply today.', sentence2: 'The weather is sunny.', label: 0 },
+      { sentence1: 'He bought a new car.', sentence2: 'He purchased a new car.', label: 1 },
+      { sentence1: 'The film was long.', sentence2: 'Prices rose in May.', label: 0 },
+    ];
+    const encoder = new TrainableSentenceEncoder(graph);
+    encoder.setTrainableParts(['layer1', 'output']);
+    const head = buildTransferHead({ inputShape: [pairHeadInputSize(true)], outputs: 1, seed: 1 });
+    const before = tf.memory().numTensors;
+    const result = fineTuneSentencePairs(encoder, graph.tokenizer, head, pairs, pairs, {
+      epochs: 3,
+      batchSize: 4,
+      maxTokens: 8,
+      lexical: true,
+      encoderLearningRate: 1e-4,
+      headLearningRate: 1e-2,
+      warmupFraction: 0.25,
+      patience: 3,
+      seed: 3,
+    });
+    assert.equal(tf.memory().numTensors, before, 'fine-tuning leaked tensors');
+    assert.equal(result.epochs.length, 3);
+    assert.ok(result.epochs[2].loss < result.epochs[0].loss, `loss ${result.epochs.map((e) => e.loss)}`);
+    const best = Math.max(...result.epochs.map((e) => e.valAccuracy));
+    assert.equal(result.epochs[result.bestEpoch - 1].valAccuracy, best);
+    const p = predictPairs(encoder, graph.tokenizer, head, pairs, { lexical: true, maxTokens: 8 });
+    const accuracy = pairs.filter((pair, i) => (p[i] >= 0.5 ? 1 : 0) === pair.label).length / pairs.length;
+    assert.equal(accuracy, best, 'the restored weights are the best epoch`s');
+    assert.throws(() => fineTuneSentencePairs(encoder, graph.tokenizer, head, pairs, pairs, { lexical: false }), /head takes 2054 features but the pairs give 2048/);
+    encoder.dispose();
+    head.dispose();
+  });
+});
+
+describe('models: pre-trained loaders offline, with missing or corrupt files', () => {
+  let dir: string;
+  before(async () => {
+    await useCpuBackend();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'course-encoder-'));
+    fs.cpSync(sentenceEncoderPackageDir(), dir, { recursive: true });
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('a missing weight shard is named', async () => {
+    const shard = path.join(dir, 'group1-shard7of7');
+    const bytes = fs.readFileSync(shard);
+    fs.rmSync(shard);
+    try {
+      await assert.rejects(loadSentenceEncoder(dir), /cannot read weight shard .*group1-shard7of7/);
+    } finally {
+      fs.writeFileSync(shard, bytes);
+    }
+  });
+
+  it('a truncated weight shard is named as corrupt', async () => {
+    const shard = path.join(dir, 'group1-shard3of7');
+    const bytes = fs.readFileSync(shard);
+    fs.writeFileSync(shard, bytes.subarray(0, 1000));
+    try {
+      await assert.rejects(loadSentenceEncoder(dir), /corrupt weight shard .*group1-shard3of7 \(1000 bytes\)/);
+    } finally {
+      fs.writeFileSync(shard, bytes);
+    }
+  });
+
+  it('a corrupt model.json or vocabulary is named', async () => {
+    const modelJson = path.join(dir, 'model.json');
+    const text = fs.readFileSync(modelJson, 'utf8');
+    fs.writeFileSync(modelJson, text.slice(0, 100));
+    try {
+      await assert.rejects(loadSentenceEncoder(dir), /cannot read model .*model\.json/);
+    } finally {
+      fs.writeFileSync(modelJson, text);
+    }
+    const vocab = path.join(dir, 'vocab.json');
+    const words = fs.readFileSync(vocab, 'utf8');
+    fs.writeFileSync(vocab, '[["▁the"');
+    try {
+      await assert.rejects(loadSentenceEncoder(dir), /cannot read the encoder vocabulary .*vocab\.json/);
+    } finally {
+      fs.writeFileSync(vocab, words);
+    }
+  });
+
+  it('the intact copy loads from the folder alone (offline) and embeds', async () => {
+    const encoder = await loadSentenceEncoder(dir);
+    const e = await encoder.embed(['The cat sat on the mat.']);
+    assertClose(e.dataSync().slice(0, 4), [0.04848, -0.00379, -0.06089, -0.05928], 1e-3, 'first embedding values');
+    e.dispose();
+    encoder.dispose();
+  });
+});
