@@ -10,11 +10,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { BaseLayerArgs, PaddingMask, maskedSoftmax } from './sequence-mask';
-import { assertDropoutRate, classifierOutputLayer } from './classifier-output';
+import { assertDropoutRate } from './classifier-output';
 import { InitializerSeeds } from './initializer-seeds';
 import { DropoutSeeds } from './seeded-dropout';
 import { MaskedSequencePooling } from './masked-pooling';
 import { pairFeatures } from './pair-features';
+import { paraphraseHead } from './siamese';
 
 export interface CrossAttentionArgs extends BaseLayerArgs {
   /** Also output the attention weights `[batch, timeA, timeB]` (default false). */
@@ -140,13 +141,8 @@ export function buildCrossAttentionPairClassifier(sequenceEncoder: tf.LayersMode
     const pooled = [mean, max].map((pool) => pool.apply([comparison, fromMask]) as tf.SymbolicTensor);
     return concat.apply(pooled) as tf.SymbolicTensor;
   };
-  let x = pairFeatures(side(statesA, statesB, maskA, maskB), side(statesB, statesA, maskB, maskA));
-  hidden.forEach((units, i) => {
-    if (dropout > 0) x = dropouts.layer(dropout, `head_dropout_${i + 1}`).apply(x) as tf.SymbolicTensor;
-    x = tf.layers.dense({ units, activation: 'relu', kernelInitializer: seeds.heNormal(), name: `head_dense_${i + 1}` }).apply(x) as tf.SymbolicTensor;
-  });
-  if (dropout > 0) x = dropouts.layer(dropout, 'head_dropout_out').apply(x) as tf.SymbolicTensor;
-  const output = classifierOutputLayer(1, seeds, { name: 'paraphrase' }).apply(x) as tf.SymbolicTensor;
+  const features = pairFeatures(side(statesA, statesB, maskA, maskB), side(statesB, statesA, maskB, maskA));
+  const output = paraphraseHead(features, hidden, dropout, seeds, dropouts);
   return tf.model({ inputs: [a, b], outputs: output, name: 'cross_attention_pair_classifier' });
 }
 

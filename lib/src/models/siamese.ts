@@ -28,7 +28,14 @@ export function buildSiamesePairClassifier(encoder: tf.LayersModel, options: Sia
   const dtype = encoder.inputs[0].dtype;
   const a = tf.input({ shape: inputShape, dtype, name: 'sentence_a' });
   const b = tf.input({ shape: inputShape, dtype, name: 'sentence_b' });
-  let x = pairFeatures(encoder.apply(a) as tf.SymbolicTensor, encoder.apply(b) as tf.SymbolicTensor);
+  const features = pairFeatures(encoder.apply(a) as tf.SymbolicTensor, encoder.apply(b) as tf.SymbolicTensor);
+  const output = paraphraseHead(features, hidden, dropout, seeds, dropouts);
+  return tf.model({ inputs: [a, b], outputs: output, name: 'siamese_pair_classifier' });
+}
+
+/** The head of the pair classifiers: [dropout -> dense ReLU] per hidden layer, dropout, one sigmoid unit. */
+export function paraphraseHead(features: tf.SymbolicTensor, hidden: number[], dropout: number, seeds: InitializerSeeds, dropouts: DropoutSeeds): tf.SymbolicTensor {
+  let x = features;
   hidden.forEach((units, i) => {
     if (dropout > 0) x = dropouts.layer(dropout, `head_dropout_${i + 1}`).apply(x) as tf.SymbolicTensor;
     x = tf.layers
@@ -36,6 +43,5 @@ export function buildSiamesePairClassifier(encoder: tf.LayersModel, options: Sia
       .apply(x) as tf.SymbolicTensor;
   });
   if (dropout > 0) x = dropouts.layer(dropout, 'head_dropout_out').apply(x) as tf.SymbolicTensor;
-  const output = classifierOutputLayer(1, seeds, { name: 'paraphrase' }).apply(x) as tf.SymbolicTensor;
-  return tf.model({ inputs: [a, b], outputs: output, name: 'siamese_pair_classifier' });
+  return classifierOutputLayer(1, seeds, { name: 'paraphrase' }).apply(x) as tf.SymbolicTensor;
 }
