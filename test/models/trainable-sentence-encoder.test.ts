@@ -8,17 +8,18 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initEngine } from '../../lib/src/engine';
 import {
   SENTENCE_ENCODER_MAX_TOKENS,
   SentenceEncoder,
   TrainableSentenceEncoder,
   buildTransferHead,
+  LEXICAL_PAIR_FEATURE_NAMES,
   lexicalPairFeatures,
   loadSentenceEncoder,
   sentenceEncoderPackageDir,
 } from '../../lib/src/models';
-import { fineTuneSentencePairs, pairHeadInputSize, predictPairs, sentencePairFeatures } from '../../lib/src/train';
+import { LowerStateCache, fineTuneSentencePairs, lengthBucketedBatches, pairHeadInputSize, predictPairs, sentencePairFeatures } from '../../lib/src/train';
+import { Rng, initEngine } from '../../lib/src/engine';
 import { assertClose, assertNoTensorLeak, useCpuBackend } from './support';
 
 /** Largest difference allowed between the graph's and the re-implementation's embeddings (unit vectors). */
@@ -105,16 +106,29 @@ describe('models: trainable sentence encoder (USE lite re-implemented over varia
 });
 
 describe('models: lexical pair features', () => {
-  it('word and bigram overlap, shared numbers and length difference', () => {
-    const [jaccard, minCover, maxCover, bigram, sameNumbers, lengthDiff] = lexicalPairFeatures('The cat sat on 3 mats.', 'the cat sat on 3 big mats');
-    assert.equal(jaccard, 6 / 7);
-    assert.equal(minCover, 6 / 7);
-    assert.equal(maxCover, 1);
-    assert.equal(bigram, 4 / 7); // shared: the cat, cat sat, sat on, on 3; union: 5 + 6 - 4
-    assert.equal(sameNumbers, 1);
-    assert.equal(lengthDiff, 1 / 7);
-    assert.equal(lexicalPairFeatures('Sales rose 5.2 %', 'Sales rose 6 %')[4], 0);
-    assert.deepEqual(lexicalPairFeatures('', ''), [0, 0, 0, 0, 1, 0]);
+  it('word, n-gram and character overlap, numbers, length, common subsequence, negation', () => {
+    const f = lexicalPairFeatures('The cat sat on 3 mats.', 'the cat sat on 3 big mats');
+    assert.equal(f.length, LEXICAL_PAIR_FEATURE_NAMES.length);
+    const named = Object.fromEntries(LEXICAL_PAIR_FEATURE_NAMES.map((n, i) => [n, f[i]]));
+    assert.equal(named.word_jaccard, 6 / 7);
+    assert.equal(named.word_overlap_min, 6 / 7);
+    assert.equal(named.word_overlap_max, 1);
+    assert.equal(named.bigram_jaccard, 4 / 7); // shared: the cat, cat sat, sat on, on 3; union: 5 + 6 - 4
+    assert.equal(named.same_numbers, 1);
+    assert.equal(named.length_difference, 1 / 7);
+    assert.equal(named.bigram_overlap_min, 4 / 6);
+    assert.equal(named.bigram_overlap_max, 4 / 5);
+    assert.equal(named.trigram_jaccard, 3 / 6); // shared: the cat sat, cat sat on, sat on 3; union: 4 + 5 - 3
+    assert.equal(named.common_subsequence_min, 1); // all 6 words of the shorter, in order
+    assert.equal(named.common_subsequence_max, 6 / 7);
+    assert.equal(named.negation_mismatch, 0);
+    assert.ok(named.character_trigram_jaccard > 0.6 && named.character_trigram_jaccard < 1);
+    const byName = (a: string, b: string, name: (typeof LEXICAL_PAIR_FEATURE_NAMES)[number]) => lexicalPairFeatures(a, b)[LEXICAL_PAIR_FEATURE_NAMES.indexOf(name)];
+    assert.equal(byName('Sales rose 5.2 %', 'Sales rose 6 %', 'same_numbers'), 0);
+    assert.equal(byName('He did not go.', 'He went.', 'negation_mismatch'), 1);
+    assert.equal(byName("He didn't go.", 'He never went.', 'negation_mismatch'), 0);
+    assert.equal(byName('a b c d', 'd c b a', 'common_subsequence_min'), 1 / 4);
+    assert.deepEqual(lexicalPairFeatures('', ''), [0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
   });
 });
 
@@ -132,6 +146,31 @@ describe('train: sentence-pair fine-tuning', () => {
     const f = sentencePairFeatures(u, v, tf.tensor2d([[0.5]]));
     assert.deepEqual(Array.from(f.dataSync()), [1, -2, 3, 1, 2, 3, 3, -2, 0.5]);
     tf.dispose([u, v, f]);
+  });
+
+  it('the cache of frozen layer-0 states gives the same embeddings; length buckets hold every pair once', () => {
+    const encoder = new TrainableSentenceEncoder(graph);
+    encoder.setTrainableParts(['layer1', 'output']);
+    assert.ok(encoder.lowerFrozen);
+    const texts = ['The cat sat on the mat.', 'Stocks fell.', '', 'A much longer sentence about the cat that sat on the mat all day.'];
+    const cache = new LowerStateCache(encoder, graph.tokenizer);
+    cache.add([...texts, texts[0]]);
+    assert.equal(cache.size, 4);
+    const direct = encoder.embed(graph.tokenizer, texts);
+    const { states, mask } = cache.batch(texts);
+    const cached = encoder.applyUpper(states, mask);
+    assertClose(cached.dataSync(), direct.dataSync(), 1e-5, 'embeddings through the cache');
+    tf.dispose([direct, states, mask, cached]);
+    assert.throws(() => cache.batch(['never seen']), /not in the cache/);
+    encoder.setTrainableParts(['layer0', 'layer1']);
+    assert.ok(!encoder.lowerFrozen);
+    encoder.dispose();
+    const lengths = Array.from({ length: 70 }, (_, i) => (i * 37) % 23);
+    const batches = lengthBucketedBatches(lengths, 4, new Rng(5));
+    assert.deepEqual(batches.flat().sort((a, b) => a - b), lengths.map((_, i) => i));
+    assert.ok(batches.slice(0, -1).every((b) => b.length === 4 || b.length === 2));
+    const spread = batches.reduce((n, b) => n + Math.max(...b.map((i) => lengths[i])) - Math.min(...b.map((i) => lengths[i])), 0);
+    assert.ok(spread < batches.length * 5, `batches should hold pairs of similar length (total spread ${spread})`);
   });
 
   it('fits a tiny set (training loss falls), keeps the best epoch, and leaves no tensors', async () => {
@@ -164,7 +203,7 @@ describe('train: sentence-pair fine-tuning', () => {
     const p = predictPairs(encoder, graph.tokenizer, head, pairs, { lexical: true, maxTokens: 8 });
     const accuracy = pairs.filter((pair, i) => (p[i] >= 0.5 ? 1 : 0) === pair.label).length / pairs.length;
     assert.equal(accuracy, best, 'the restored weights are the best epoch`s');
-    assert.throws(() => fineTuneSentencePairs(encoder, graph.tokenizer, head, pairs, pairs, { lexical: false }), /head takes 2054 features but the pairs give 2048/);
+    assert.throws(() => fineTuneSentencePairs(encoder, graph.tokenizer, head, pairs, pairs, { lexical: false }), /head takes 2061 features but the pairs give 2048/);
     encoder.dispose();
     head.dispose();
   });

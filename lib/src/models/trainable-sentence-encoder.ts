@@ -117,6 +117,11 @@ export class TrainableSentenceEncoder {
     return this.variables.filter((v) => v.trainable);
   }
 
+  /** True when the embeddings and layer 0 do not train: {@link lowerStates} can then be cached. */
+  get lowerFrozen(): boolean {
+    return [...this.parts.embeddings, ...this.parts.layer0].every((v) => !v.trainable);
+  }
+
   /** Number of weights in `part` (default: all). */
   parameterCount(part?: SentenceEncoderPart): number {
     return (part ? this.parts[part] : this.variables).reduce((n, v) => n + v.size, 0);
@@ -147,16 +152,31 @@ export class TrainableSentenceEncoder {
 
   /** Embeddings `[batch, 512]` of unit length, differentiable with respect to the variables. */
   apply(batch: TokenBatch): tf.Tensor2D {
+    return tf.tidy(() => this.applyUpper(this.lowerStates(batch), batch.mask));
+  }
+
+  /**
+   * The token states after the embedding and Transformer layer 0, `[batch, length, 512]` (padded positions hold
+   * values that nothing downstream reads). With both parts frozen they can be computed once per sentence and cached.
+   */
+  lowerStates(batch: TokenBatch): tf.Tensor3D {
     return tf.tidy(() => {
       const [b, length] = batch.ids.shape;
       const mask3 = batch.mask.expandDims(2); // [b, L, 1]
       const embedded = tf.gather(this.embeddings, tf.maximum(batch.ids, tf.scalar(0, 'int32'))).mul(mask3) as tf.Tensor3D;
       const positions = tf.range(0, length).reshape([length, 1]).matMul(this.timingScales); // [L, 128]
       const timing = tf.concat([tf.sin(positions), tf.cos(positions)], 1).expandDims(0).mul(mask3);
-      let x = embedded.mul(2).add(timing) as tf.Tensor3D;
-      const keyBias = tf.sub(1, batch.mask).mul(-1e9).reshape([b, 1, 1, length]);
-      for (const layer of this.layers) x = this.transformerLayer(x, layer, keyBias);
-      const pooled = x.mul(mask3).sum(1).div(tf.maximum(batch.mask.sum(1, true), 1));
+      const x = embedded.mul(2).add(timing) as tf.Tensor3D;
+      return this.transformerLayer(x, this.layers[0], keyBias(batch.mask, b, length));
+    });
+  }
+
+  /** From the states after layer 0 (`[batch, length, 512]`) and the token mask to the unit-length embeddings. */
+  applyUpper(states: tf.Tensor3D, mask: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => {
+      const [b, length] = mask.shape;
+      const x = this.transformerLayer(states, this.layers[1], keyBias(mask, b, length));
+      const pooled = x.mul(mask.expandDims(2)).sum(1).div(tf.maximum(mask.sum(1, true), 1));
       const hidden = tf.tanh(pooled.matMul(this.outputKernel).add(this.outputBias));
       return tf.mul(hidden, tf.rsqrt(tf.maximum(hidden.square().sum(1, true), 1e-12))) as tf.Tensor2D;
     });
@@ -197,6 +217,11 @@ export class TrainableSentenceEncoder {
     const ffn = tf.relu(ffnIn.matMul(w.ffnKernel1).add(w.ffnBias1)).matMul(w.ffnKernel2).add(w.ffnBias2);
     return h.add(ffn.reshape([b, length, 512]));
   }
+}
+
+/** Added to the attention scores: -1e9 for padded keys, `[b, 1, 1, L]`. */
+function keyBias(mask: tf.Tensor2D, b: number, length: number): tf.Tensor4D {
+  return tf.sub(1, mask).mul(-1e9).reshape([b, 1, 1, length]);
 }
 
 function layerNorm(x: tf.Tensor3D, scale: tf.Tensor, bias: tf.Tensor): tf.Tensor3D {

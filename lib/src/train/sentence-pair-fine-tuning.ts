@@ -4,12 +4,17 @@
  * lexical overlap features), and one loss trains head and encoder together: the encoder with a small learning rate
  * (linear warm-up, then cosine decay), the head with its own. After each epoch the validation pairs are scored; the
  * weights of the best epoch are kept (early stopping with restore).
+ *
+ * Two savings that change no result: when the embeddings and Transformer layer 0 are frozen, their output is computed
+ * once per sentence and cached (an epoch then runs only layer 1 and the output layer); and each epoch's batches are
+ * made of pairs of similar length (shuffled, sorted by length within windows of 16 batches, batch order shuffled),
+ * so less of every batch is padding.
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../engine/random';
 import { courseSeed } from '../config/seed';
 import { lexicalPairFeatures, LEXICAL_PAIR_FEATURE_NAMES } from '../models/lexical-pair-features';
-import type { TrainableSentenceEncoder } from '../models/trainable-sentence-encoder';
+import { SENTENCE_ENCODER_MAX_TOKENS, type TrainableSentenceEncoder } from '../models/trainable-sentence-encoder';
 import { adam } from './adam';
 import { type ClassificationReport, classificationReport } from './classification-metrics';
 import { cosineDecaySchedule, setOptimizerLearningRate } from './learning-rate';
@@ -65,6 +70,8 @@ export interface PairFineTuningOptions {
   maxStepsPerEpoch?: number;
   /** Called after each epoch. */
   onEpoch?: (record: PairEpochRecord) => void;
+  /** Called every `every` steps with the step count (progress of a long epoch). */
+  onSteps?: { every: number; callback: (step: number, stepsPerEpoch: number, loss: number) => void };
 }
 
 export interface PairEpochRecord {
@@ -89,13 +96,13 @@ export function predictPairs(
   tokenizer: PieceEncoder,
   head: tf.LayersModel,
   pairs: readonly LabelledSentencePair[],
-  options: { lexical?: boolean; batchSize?: number; maxTokens?: number } = {},
+  options: { lexical?: boolean; batchSize?: number; maxTokens?: number; cache?: LowerStateCache } = {},
 ): Float32Array {
   const batchSize = options.batchSize ?? 32;
   const out = new Float32Array(pairs.length);
   for (let start = 0; start < pairs.length; start += batchSize) {
     const batch = pairs.slice(start, start + batchSize);
-    const p = tf.tidy(() => pairProbabilities(encoder, tokenizer, head, batch, options.lexical ?? false, options.maxTokens, false));
+    const p = tf.tidy(() => pairProbabilities(encoder, tokenizer, head, batch, options.lexical ?? false, options.maxTokens, false, options.cache));
     out.set(p.dataSync(), start);
     p.dispose();
   }
@@ -144,6 +151,11 @@ export function fineTuneSentencePairs(
   const headVariables = head.trainableWeights.map((w) => w.read() as tf.Variable);
   const allVariables = [...encoderVariables, ...headVariables];
 
+  const pieces = (text: string) => tokenizer.encode(text).slice(0, options.maxTokens);
+  const cache = encoder.lowerFrozen ? new LowerStateCache(encoder, tokenizer, options.maxTokens) : undefined;
+  cache?.add([...train, ...validation].flatMap((p) => [p.sentence1, p.sentence2]));
+  const pairLengths = train.map((p) => Math.max(pieces(p.sentence1).length, pieces(p.sentence2).length));
+
   const records: PairEpochRecord[] = [];
   let best = { accuracy: -Infinity, epoch: 0, weights: [] as tf.Tensor[] };
   let trainingSeconds = 0;
@@ -151,24 +163,25 @@ export function fineTuneSentencePairs(
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const started = performance.now();
-      const order = rng.permutation(train.length);
+      const batches = lengthBucketedBatches(pairLengths, batchSize, rng);
       let lossSum = 0;
       for (let s = 0; s < stepsPerEpoch; s++) {
-        const batch = Array.from(order.subarray(s * batchSize, (s + 1) * batchSize), (i) => train[i]);
+        const batch = batches[s].map((i) => train[i]);
         setOptimizerLearningRate(encoderOptimizer, Math.max(schedule(step++), 1e-12));
         const labels = tf.tensor2d(batch.map((p) => p.label), [batch.length, 1]);
         const { value, grads } = tf.variableGrads(
-          () => tf.tidy(() => tf.metrics.binaryCrossentropy(labels, pairProbabilities(encoder, tokenizer, head, batch, lexical, options.maxTokens, true)).mean() as tf.Scalar),
+          () => tf.tidy(() => tf.metrics.binaryCrossentropy(labels, pairProbabilities(encoder, tokenizer, head, batch, lexical, options.maxTokens, true, cache)).mean() as tf.Scalar),
           allVariables,
         );
         lossSum += value.dataSync()[0];
         if (encoderVariables.length > 0) encoderOptimizer.applyGradients(Object.fromEntries(encoderVariables.map((v) => [v.name, grads[v.name]])));
         headOptimizer.applyGradients(Object.fromEntries(headVariables.map((v) => [v.name, grads[v.name]])));
         tf.dispose([value, labels, ...Object.values(grads)]);
+        if (options.onSteps && (s + 1) % options.onSteps.every === 0) options.onSteps.callback(s + 1, stepsPerEpoch, lossSum / (s + 1));
       }
       const seconds = (performance.now() - started) / 1000;
       trainingSeconds += seconds;
-      const valScores = scorePairProbabilities(validation, predictPairs(encoder, tokenizer, head, validation, { lexical, maxTokens: options.maxTokens }));
+      const valScores = scorePairProbabilities(validation, predictPairs(encoder, tokenizer, head, validation, { lexical, maxTokens: options.maxTokens, cache }));
       const record = { epoch, loss: lossSum / stepsPerEpoch, valLoss: valScores.logLoss, valAccuracy: valScores.accuracy, seconds };
       records.push(record);
       options.onEpoch?.(record);
@@ -196,17 +209,95 @@ function pairProbabilities(
   lexical: boolean,
   maxTokens: number | undefined,
   training: boolean,
+  cache?: LowerStateCache,
 ): tf.Tensor2D {
-  const tokens = (texts: string[]) =>
-    encoder.tokenBatch(
+  // Both sentences of every pair in one encoder batch: one pass, then split.
+  const texts = [...pairs.map((p) => p.sentence1), ...pairs.map((p) => p.sentence2)];
+  let embeddings: tf.Tensor2D;
+  if (cache) {
+    const { states, mask } = cache.batch(texts);
+    embeddings = encoder.applyUpper(states, mask);
+    tf.dispose([states, mask]);
+  } else {
+    const batch = encoder.tokenBatch(
       texts.map((t) => tokenizer.encode(t).slice(0, maxTokens)),
       tokenizer.unknownId,
     );
-  // Both sentences of every pair in one encoder batch: one pass, then split.
-  const batch = tokens([...pairs.map((p) => p.sentence1), ...pairs.map((p) => p.sentence2)]);
-  const embeddings = encoder.apply(batch);
-  tf.dispose([batch.ids, batch.mask]);
+    embeddings = encoder.apply(batch);
+    tf.dispose([batch.ids, batch.mask]);
+  }
   const [u, v] = tf.split(embeddings, 2, 0) as [tf.Tensor2D, tf.Tensor2D];
   const features = sentencePairFeatures(u, v, lexical ? lexicalFeatureTensor(pairs) : undefined);
   return head.apply(features, { training }) as tf.Tensor2D;
+}
+
+/**
+ * Batches of pair indices for one epoch: a random order, sorted by length within windows of 16 batches, cut into
+ * batches whose order is shuffled again. Every pair appears once.
+ */
+export function lengthBucketedBatches(lengths: readonly number[], batchSize: number, rng: Rng): number[][] {
+  const order = Array.from(rng.permutation(lengths.length));
+  const window = 16 * batchSize;
+  const batches: number[][] = [];
+  for (let start = 0; start < order.length; start += window) {
+    const sorted = order.slice(start, start + window).sort((a, b) => lengths[a] - lengths[b]);
+    for (let b = 0; b < sorted.length; b += batchSize) batches.push(sorted.slice(b, b + batchSize));
+  }
+  return rng.shuffle(batches);
+}
+
+/** The token states after the frozen embedding and layer 0, per sentence, computed once (see `lowerStates`). */
+export class LowerStateCache {
+  private readonly states = new Map<string, Float32Array>();
+
+  constructor(
+    private readonly encoder: TrainableSentenceEncoder,
+    private readonly tokenizer: PieceEncoder,
+    private readonly maxTokens?: number,
+  ) {}
+
+  get size(): number {
+    return this.states.size;
+  }
+
+  /** Compute and keep the states of the sentences not cached yet (similar lengths batched together). */
+  add(texts: readonly string[], batchSize = 64): void {
+    const todo = [...new Set(texts)].filter((t) => !this.states.has(t));
+    const tokens = new Map(todo.map((t) => [t, this.tokens(t)]));
+    todo.sort((a, b) => tokens.get(a)!.length - tokens.get(b)!.length);
+    for (let start = 0; start < todo.length; start += batchSize) {
+      const chunk = todo.slice(start, start + batchSize);
+      const batch = this.encoder.tokenBatch(chunk.map((t) => tokens.get(t)!), this.tokenizer.unknownId);
+      const states = this.encoder.lowerStates(batch);
+      const values = states.dataSync() as Float32Array;
+      const [, length, width] = states.shape;
+      chunk.forEach((t, i) => {
+        const n = Math.max(1, tokens.get(t)!.length);
+        this.states.set(t, values.slice(i * length * width, (i * length + n) * width));
+      });
+      tf.dispose([batch.ids, batch.mask, states]);
+    }
+  }
+
+  /** Cached states of `texts`, zero-padded to the longest: `states` `[n, length, 512]` and `mask` `[n, length]`. */
+  batch(texts: readonly string[]): { states: tf.Tensor3D; mask: tf.Tensor2D } {
+    const rows = texts.map((t) => {
+      const row = this.states.get(t);
+      if (row === undefined) throw new Error(`sentence not in the cache: ${JSON.stringify(t.slice(0, 60))}`);
+      return row;
+    });
+    const width = 512;
+    const length = Math.max(...rows.map((r) => r.length / width));
+    const states = new Float32Array(texts.length * length * width);
+    const mask = new Float32Array(texts.length * length);
+    rows.forEach((row, i) => {
+      states.set(row, i * length * width);
+      mask.fill(1, i * length, i * length + row.length / width);
+    });
+    return { states: tf.tensor3d(states, [texts.length, length, width]), mask: tf.tensor2d(mask, [texts.length, length]) };
+  }
+
+  private tokens(text: string): number[] {
+    return this.tokenizer.encode(text).slice(0, Math.min(this.maxTokens ?? SENTENCE_ENCODER_MAX_TOKENS, SENTENCE_ENCODER_MAX_TOKENS));
+  }
 }
