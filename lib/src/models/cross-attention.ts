@@ -3,7 +3,7 @@
  * words of sentence B, softly aligns itself with the ones that match, and is compared with what it found. A
  * paraphrase pair finds a good match for most words; a non-paraphrase leaves some words without one.
  *
- *   scores[i, j] = a_i W b_j / sqrt(d)      (W starts as the identity: plain scaled dot-product attention)
+ *   scores[i, j] = a_i M b_j               (M starts as the identity: plain dot-product attention)
  *   weights[i, :] = softmax over B's real words (padding gets weight 0)
  *   aligned_i     = sum_j weights[i, j] b_j
  *   output_i      = [a_i, aligned_i, a_i - aligned_i, a_i * aligned_i]   (the comparison, 4d features)
@@ -53,7 +53,9 @@ export class CrossAttention extends tf.layers.Layer {
       const { a, b, maskB } = splitInputs(inputs);
       const d = a.shape[2]!;
       const projected = tf.reshape(tf.matMul(tf.reshape(a, [-1, d]), this.bilinear!.read()), a.shape);
-      const scores = tf.div(tf.matMul(projected, b, false, true), Math.sqrt(d));
+      // not divided by sqrt(d): the states of a (bi)LSTM lie in (-1, 1), and scaled scores left the weights almost
+      // uniform (measured on MRPC: every weight near 1/length after training)
+      const scores = tf.matMul(projected, b, false, true);
       const weights = maskedSoftmax(scores, maskB === null ? null : tf.expandDims(maskB, 1));
       const aligned = tf.matMul(weights, b);
       const comparison = tf.concat([a, aligned, tf.sub(a, aligned), tf.mul(a, aligned)], 2);
