@@ -15,7 +15,7 @@ import { InitializerSeeds } from './initializer-seeds';
 import { DropoutSeeds } from './seeded-dropout';
 import { MaskedSequencePooling } from './masked-pooling';
 import { pairFeatures } from './pair-features';
-import { paraphraseHead } from './siamese';
+import { paraphraseHead, sentencePairInputs } from './siamese';
 
 export interface CrossAttentionArgs extends BaseLayerArgs {
   /** Also output the attention weights `[batch, timeA, timeB]` (default false). */
@@ -125,10 +125,7 @@ export function buildCrossAttentionPairClassifier(sequenceEncoder: tf.LayersMode
   if (time == null || time < 2) throw new Error('the encoder needs a fixed sequenceLength of at least 2 (the padding masks are made from the ids)');
   const seeds = new InitializerSeeds(options.seed);
   const dropouts = new DropoutSeeds(options.seed);
-  const inputShape = sequenceEncoder.inputs[0].shape.slice(1);
-  const dtype = sequenceEncoder.inputs[0].dtype;
-  const a = tf.input({ shape: inputShape, dtype, name: 'sentence_a' });
-  const b = tf.input({ shape: inputShape, dtype, name: 'sentence_b' });
+  const [a, b] = sentencePairInputs(sequenceEncoder);
   const statesA = sequenceEncoder.apply(a) as tf.SymbolicTensor;
   const statesB = sequenceEncoder.apply(b) as tf.SymbolicTensor;
   const padding = new PaddingMask({ name: 'padding_mask' });

@@ -24,10 +24,7 @@ export function buildSiamesePairClassifier(encoder: tf.LayersModel, options: Sia
   if (encoder.inputs.length !== 1) throw new Error('the encoder must take one input (token ids)');
   const seeds = new InitializerSeeds(options.seed);
   const dropouts = new DropoutSeeds(options.seed);
-  const inputShape = encoder.inputs[0].shape.slice(1);
-  const dtype = encoder.inputs[0].dtype;
-  const a = tf.input({ shape: inputShape, dtype, name: 'sentence_a' });
-  const b = tf.input({ shape: inputShape, dtype, name: 'sentence_b' });
+  const [a, b] = sentencePairInputs(encoder);
   const features = pairFeatures(encoder.apply(a) as tf.SymbolicTensor, encoder.apply(b) as tf.SymbolicTensor);
   const output = paraphraseHead(features, hidden, dropout, seeds, dropouts);
   return tf.model({ inputs: [a, b], outputs: output, name: 'siamese_pair_classifier' });
@@ -44,4 +41,11 @@ export function paraphraseHead(features: tf.SymbolicTensor, hidden: number[], dr
   });
   if (dropout > 0) x = dropouts.layer(dropout, 'head_dropout_out').apply(x) as tf.SymbolicTensor;
   return classifierOutputLayer(1, seeds, { name: 'paraphrase' }).apply(x) as tf.SymbolicTensor;
+}
+
+/** The two token-id inputs of a pair classifier, shaped like the (shared) encoder's input. */
+export function sentencePairInputs(encoder: tf.LayersModel): [tf.SymbolicTensor, tf.SymbolicTensor] {
+  const shape = encoder.inputs[0].shape.slice(1);
+  const dtype = encoder.inputs[0].dtype;
+  return [tf.input({ shape, dtype, name: 'sentence_a' }), tf.input({ shape, dtype, name: 'sentence_b' })];
 }
