@@ -6,14 +6,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '@dl-course/lib/engine';
 import { loadMrpc, type MrpcPair } from '@dl-course/lib/data';
-import { SENTENCE_EMBEDDING_DIM, buildTransferHead, loadSentenceEncoder, type SentenceEncoder } from '@dl-course/lib/models';
+import { SENTENCE_EMBEDDING_DIM, buildTransferHead, loadSentenceEncoder, pairFeatureTensor, type SentenceEncoder } from '@dl-course/lib/models';
 import { compileClassifier, evaluateClassifier, fitModel } from '@dl-course/lib/train';
 
 /** Pair features of every pair, `[n, 4 * 512]`. */
 async function pairFeatures(encoder: SentenceEncoder, pairs: MrpcPair[]): Promise<tf.Tensor2D> {
   const u = await encoder.embed(pairs.map((p) => p.sentence1));
   const v = await encoder.embed(pairs.map((p) => p.sentence2));
-  const features = tf.tidy(() => tf.concat([u, v, tf.abs(tf.sub(u, v)), tf.mul(u, v)], 1) as tf.Tensor2D);
+  const features = pairFeatureTensor(u, v) as tf.Tensor2D;
   tf.dispose([u, v]);
   return features;
 }

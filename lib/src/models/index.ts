@@ -14,7 +14,7 @@ export { MASKED_SCORE, PaddingMask, maskedSoftmax } from './sequence-mask';
 export { AttentionPooling, type AttentionPoolingArgs, type AttentionScore } from './attention-pooling';
 export { MaskedSequencePooling, type MaskedSequencePoolingArgs, type SequencePoolingMode } from './masked-pooling';
 export { MinimumLength, type MinimumLengthArgs } from './minimum-length';
-export { PairFeatures, pairFeatures } from './pair-features';
+export { PairFeatures, pairFeatureTensor, pairFeatures } from './pair-features';
 export {
   ENCODER_ATTENTION_LAYER,
   type RecurrentKind,

@@ -2,6 +2,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { BaseLayerArgs } from './sequence-mask';
 
+/** concat(u, v, |u - v|, u * v) along the last axis, for two tensors of the same shape. */
+export function pairFeatureTensor(u: tf.Tensor, v: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.concat([u, v, tf.abs(tf.sub(u, v)), tf.mul(u, v)], -1));
+}
+
 /** Takes `[u, v]`, both `[batch, d]`, and outputs `[batch, 4d]` = concat(u, v, |u - v|, u * v). */
 export class PairFeatures extends tf.layers.Layer {
   static className = 'PairFeatures';
@@ -12,8 +17,7 @@ export class PairFeatures extends tf.layers.Layer {
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     if (!Array.isArray(inputs) || inputs.length !== 2) throw new Error('PairFeatures expects two inputs [u, v]');
-    const [u, v] = inputs;
-    return tf.tidy(() => tf.concat([u, v, tf.abs(tf.sub(u, v)), tf.mul(u, v)], -1));
+    return pairFeatureTensor(inputs[0], inputs[1]);
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {

@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../engine/random';
 import { courseSeed } from '../config/seed';
 import { lexicalPairFeatures, LEXICAL_PAIR_FEATURE_NAMES } from '../models/lexical-pair-features';
+import { pairFeatureTensor } from '../models/pair-features';
 import { SENTENCE_ENCODER_MAX_TOKENS, type TrainableSentenceEncoder } from '../models/trainable-sentence-encoder';
 import { adam } from './adam';
 import { type ClassificationReport, classificationReport } from './classification-metrics';
@@ -37,12 +38,12 @@ export function pairHeadInputSize(lexical: boolean, embeddingSize = 512): number
   return 4 * embeddingSize + (lexical ? LEXICAL_PAIR_FEATURE_NAMES.length : 0);
 }
 
-/** `[n, 4d (+6)]`: [u, v, |u - v|, u * v] and, when given, the lexical features `[n, 6]`. */
+/** `[n, 4d (+ lexical)]`: [u, v, |u - v|, u * v] and, when given, the lexical features `[n, 13]`. */
 export function sentencePairFeatures(u: tf.Tensor2D, v: tf.Tensor2D, lexical?: tf.Tensor2D): tf.Tensor2D {
-  return tf.tidy(() => tf.concat([u, v, tf.abs(tf.sub(u, v)), tf.mul(u, v), ...(lexical ? [lexical] : [])], 1) as tf.Tensor2D);
+  return tf.tidy(() => (lexical ? tf.concat([pairFeatureTensor(u, v), lexical], 1) : pairFeatureTensor(u, v)) as tf.Tensor2D);
 }
 
-/** The lexical features of every pair as a tensor `[n, 6]`. */
+/** The lexical features of every pair as a tensor `[n, LEXICAL_PAIR_FEATURE_NAMES.length]`. */
 export function lexicalFeatureTensor(pairs: readonly LabelledSentencePair[]): tf.Tensor2D {
   return tf.tensor2d(pairs.map((p) => lexicalPairFeatures(p.sentence1, p.sentence2)), [pairs.length, LEXICAL_PAIR_FEATURE_NAMES.length]);
 }
@@ -122,7 +123,7 @@ export function scorePairProbabilities(pairs: readonly LabelledSentencePair[], p
 }
 
 /**
- * Train `encoder` (its trainable parts) and `head` (a layers model from `4*512 (+6)` features to one sigmoid unit)
+ * Train `encoder` (its trainable parts) and `head` (a layers model from `pairHeadInputSize(lexical)` features to one sigmoid unit)
  * together on `train`; keep the weights of the epoch with the best accuracy on `validation`.
  */
 export function fineTuneSentencePairs(
