@@ -99,3 +99,18 @@ export class AttentionPooling extends tf.layers.Layer {
   }
 }
 tf.serialization.registerClass(AttentionPooling);
+
+/**
+ * A model from `model`'s inputs to the attention weights (second output) of its first layer of class `layerClass`
+ * built with `returnAttentionWeights`, sharing `model`'s layers, so it shows the current (trained) weights.
+ */
+export function attentionWeightsModel(
+  model: tf.LayersModel,
+  layerClass: abstract new (...args: never[]) => tf.layers.Layer & { returnAttentionWeights: boolean },
+  name: string,
+): tf.LayersModel {
+  const layer = model.layers.find((l) => l instanceof layerClass && (l as InstanceType<typeof layerClass>).returnAttentionWeights);
+  if (layer === undefined) throw new Error(`${model.name} has no ${layerClass.name} layer that returns its weights`);
+  const outputs = layer.getOutputAt(0) as tf.SymbolicTensor[];
+  return tf.model({ inputs: model.inputs, outputs: outputs[1], name });
+}

@@ -14,6 +14,7 @@ import { assertDropoutRate } from './classifier-output';
 import { InitializerSeeds } from './initializer-seeds';
 import { DropoutSeeds } from './seeded-dropout';
 import { MaskedSequencePooling } from './masked-pooling';
+import { attentionWeightsModel } from './attention-pooling';
 import { pairFeatures } from './pair-features';
 import { paraphraseHead, sentencePairInputs } from './siamese';
 
@@ -150,8 +151,5 @@ export function buildCrossAttentionPairClassifier(sequenceEncoder: tf.LayersMode
  * `[batch, timeA, timeB]`, sharing the classifier's layers (so it shows the trained weights), for heatmaps.
  */
 export function buildCrossAttentionWeightsModel(classifier: tf.LayersModel): tf.LayersModel {
-  const layer = classifier.layers.find((l) => l instanceof CrossAttention && l.returnAttentionWeights);
-  if (layer === undefined) throw new Error(`${classifier.name} has no CrossAttention layer that returns its weights`);
-  const outputs = layer.getOutputAt(0) as tf.SymbolicTensor[];
-  return tf.model({ inputs: classifier.inputs, outputs: outputs[1], name: `${classifier.name}_cross_attention_weights` });
+  return attentionWeightsModel(classifier, CrossAttention, `${classifier.name}_cross_attention_weights`);
 }

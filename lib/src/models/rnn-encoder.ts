@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { InitializerSeeds } from './initializer-seeds';
 import { DropoutFunction, DropoutSeeds } from './seeded-dropout';
-import { AttentionPooling, AttentionScore } from './attention-pooling';
+import { AttentionPooling, AttentionScore, attentionWeightsModel } from './attention-pooling';
 import { MaskedSequencePooling } from './masked-pooling';
 import { MinimumLength } from './minimum-length';
 import { PaddingMask } from './sequence-mask';
@@ -200,8 +200,5 @@ function checkLength(values: Float32Array, expected: number): Float32Array {
  * encoder's layers, so it always shows the current (trained) weights. Needs `pooling: 'attention'`.
  */
 export function buildAttentionWeightsModel(encoder: tf.LayersModel): tf.LayersModel {
-  const layer = encoder.layers.find((l) => l instanceof AttentionPooling && l.returnAttentionWeights);
-  if (layer === undefined) throw new Error(`${encoder.name} has no AttentionPooling layer that returns its weights`);
-  const outputs = layer.getOutputAt(0) as tf.SymbolicTensor[];
-  return tf.model({ inputs: encoder.inputs, outputs: outputs[1], name: `${encoder.name}_attention_weights` });
+  return attentionWeightsModel(encoder, AttentionPooling, `${encoder.name}_attention_weights`);
 }
