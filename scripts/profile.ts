@@ -6,6 +6,7 @@
  *   npx tsx scripts/profile.ts                              # every model, wasm with the course kernels
  *   npx tsx scripts/profile.ts --models lstm --variant stock  # tf.layers.lstm and the stock matmul
  *   npx tsx scripts/profile.ts --backend cpu --models mlp --top 8 --steps 3
+ *   npx tsx scripts/profile.ts --models cifar-cnn --shapes     # one row per kernel and input shapes
  *
  * Writes results/bench/profile-latest.json as well. "outside kernels" is step time not spent in any kernel: engine
  * book-keeping, autodiff, JS glue.
@@ -27,6 +28,7 @@ interface Options {
   steps: number;
   top: number;
   batchSize: number;
+  shapes: boolean;
 }
 
 function parseCommandLine(): Options {
@@ -38,6 +40,7 @@ function parseCommandLine(): Options {
       steps: { type: 'string' },
       top: { type: 'string' },
       'batch-size': { type: 'string' },
+      shapes: { type: 'boolean' },
     },
   });
   return {
@@ -47,6 +50,7 @@ function parseCommandLine(): Options {
     steps: positiveInteger('--steps', values.steps, 5),
     top: positiveInteger('--top', values.top, 10),
     batchSize: positiveInteger('--batch-size', values['batch-size'], 64),
+    shapes: values.shapes === true,
   };
 }
 
@@ -111,7 +115,7 @@ function print(p: ModelProfile, o: Options): void {
   console.log(`   ${'kernel'.padEnd(28)} ${'phase'.padEnd(9)} ${'calls'.padStart(6)} ${'ms/step'.padStart(8)} ${'share'.padStart(6)}`);
   for (const k of p.kernels.slice(0, o.top)) {
     console.log(
-      `   ${k.kernel.padEnd(28)} ${k.phase.padEnd(9)} ${String(k.calls / o.steps).padStart(6)} ${k.msPerStep.toFixed(2).padStart(8)} ${(100 * k.share).toFixed(1).padStart(5)}%`,
+      `   ${k.kernel.padEnd(28)} ${k.phase.padEnd(9)} ${String(k.calls / o.steps).padStart(6)} ${k.msPerStep.toFixed(2).padStart(8)} ${(100 * k.share).toFixed(1).padStart(5)}%${k.shapes === undefined ? '' : `  ${k.shapes}`}`,
     );
   }
 }
@@ -120,7 +124,7 @@ async function main(): Promise<void> {
   const o = parseCommandLine();
   const threads = await startBackend(o.backend, o.variant);
   console.log(`backend ${tf.getBackend()} (${threads} thread${threads === 1 ? '' : 's'}), variant ${o.variant}, batch ${o.batchSize}, ${o.steps} timed steps per model`);
-  const timer = new KernelTimer(o.backend);
+  const timer = new KernelTimer(o.backend, o.shapes);
   timer.install();
   const profiles: ModelProfile[] = [];
   try {

@@ -7,6 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 export interface KernelTiming {
   kernel: string;
   phase: string;
+  /** The input shapes, when the timer separates calls by shape. */
+  shapes?: string;
   calls: number;
   ms: number;
 }
@@ -18,7 +20,11 @@ export class KernelTimer {
   private readonly originals: tf.KernelConfig[] = [];
   private depth = 0;
 
-  constructor(private readonly backendName: string) {}
+  /** `byShape` keeps calls with different input shapes apart: which Multiply is slow, not only that one is. */
+  constructor(
+    private readonly backendName: string,
+    private readonly byShape = false,
+  ) {}
 
   install(): void {
     if (this.originals.length > 0) throw new Error('KernelTimer is already installed');
@@ -31,7 +37,7 @@ export class KernelTimer {
         try {
           return original(args);
         } finally {
-          this.record(config.kernelName, performance.now() - start);
+          this.record(config.kernelName, performance.now() - start, this.byShape ? describeShapes(args.inputs) : undefined);
           this.depth--;
         }
       }) as tf.KernelFunc;
@@ -57,11 +63,18 @@ export class KernelTimer {
     return [...this.totals.values()].sort((a, b) => b.ms - a.ms);
   }
 
-  private record(kernel: string, ms: number): void {
-    const key = `${kernel}\u0000${this.phase}`;
-    const entry = this.totals.get(key) ?? { kernel, phase: this.phase, calls: 0, ms: 0 };
+  private record(kernel: string, ms: number, shapes?: string): void {
+    const key = `${kernel}\u0000${this.phase}\u0000${shapes ?? ''}`;
+    const entry = this.totals.get(key) ?? { kernel, phase: this.phase, ...(shapes === undefined ? {} : { shapes }), calls: 0, ms: 0 };
     entry.calls++;
     entry.ms += ms;
     this.totals.set(key, entry);
   }
+}
+
+function describeShapes(inputs: tf.NamedTensorInfoMap): string {
+  return Object.values(inputs)
+    .filter((t) => t !== undefined)
+    .map((t) => `[${t.shape.join(',')}]`)
+    .join(' ');
 }

@@ -75,6 +75,35 @@ describe('kernels: segment sums, einsum and elementwise gradients, wasm vs cpu',
     }
   });
 
+  describe('Sum and Mean over leading axes (the SIMD row sweep) and the other axes (the stock kernels)', () => {
+    const x = randomTensor(rng, [3, 5, 4, 8], 2);
+    const cases: [string, number | number[], boolean][] = [
+      ['batch-norm statistics: axes 0, 1, 2', [0, 1, 2], false],
+      ['keepDims', [0, 1, 2], true],
+      ['axes given out of order', [1, 0], false],
+      ['axis 0 only', 0, false],
+      ['innermost axis (stock)', 3, false],
+      ['every axis (stock)', [0, 1, 2, 3], false],
+      ['not leading (stock)', [1, 2], true],
+    ];
+    for (const [name, axis, keepDims] of cases) {
+      it(name, async () => {
+        await assertWasmMatchesCpu(name, () => [tf.sum(toTensor(x), axis, keepDims), tf.mean(toTensor(x), axis, keepDims)]);
+      });
+    }
+
+    it('a few columns (stock), many rows (the batch-norm shape) and int32 (stock)', async () => {
+      const narrow = randomTensor(rng, [6, 3]);
+      const tall = randomTensor(rng, [64, 16, 16, 12]);
+      await assertWasmMatchesCpu('shapes', () => [
+        tf.mean(toTensor(narrow), 0),
+        tf.mean(toTensor(tall), [0, 1, 2]),
+        tf.sum(tf.tensor2d([[1, 2, 3, 4], [5, 6, 7, 8]], [2, 4], 'int32'), 0),
+        tf.mean(tf.tensor2d([[1, 2, 3, 4], [5, 6, 7, 9]], [2, 4], 'int32'), 0),
+      ]);
+    });
+  });
+
   describe('elementwise and normalisation pieces the course differentiates', () => {
     const x = randomTensor(rng, [4, 6], 3);
     const r = randomTensor(rng, [4, 6]);
