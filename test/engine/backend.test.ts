@@ -15,7 +15,7 @@ describe('engine: backend selection', () => {
     // The native backends are optional: when one is installed the engine must prefer it.
     const nativeSkipped = info.skipped.map((s) => s.backend);
     if (info.backend === 'wasm') {
-      assert.deepEqual(nativeSkipped, ['tensorflow-gpu', 'tensorflow']);
+      assert.deepEqual(nativeSkipped, ['tensorflow-gpu', 'webgpu', 'tensorflow']);
       assert.match(info.reason, /not available/);
     }
     assert.equal(tf.getBackend(), info.tfBackend);
@@ -32,7 +32,7 @@ describe('engine: backend selection', () => {
   });
 
   it('rejects an unknown backend name with the list of valid ones', () => {
-    assert.throws(() => parseBackendName('cuda'), /one of: tensorflow-gpu, tensorflow, wasm, cpu/);
+    assert.throws(() => parseBackendName('cuda'), /one of: tensorflow-gpu, webgpu, tensorflow, wasm, cpu/);
   });
 
   it('explains how to install a forced native backend that is missing', async function () {

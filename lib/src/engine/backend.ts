@@ -1,15 +1,18 @@
 /**
  * Picks and initialises the TensorFlow.js backend for the course.
  *
- * Preference order: native TensorFlow with a GPU, native TensorFlow on the CPU, WebAssembly with the course's own
- * training kernels, and finally the pure-JS `cpu` backend. `TFJS_BACKEND` (or the `backend` option) forces one.
+ * Preference order: native TensorFlow with a GPU, WebGPU on a hardware GPU (any vendor's), native TensorFlow on the
+ * CPU, WebAssembly with the course's own training kernels, and finally the pure-JS `cpu` backend. `TFJS_BACKEND` (or
+ * the `backend` option) forces one; forced, webgpu also runs on a software adapter (CI's lavapipe).
  */
 import * as tf from '@tensorflow/tfjs';
 import { registerCourseKernels } from '../kernels';
+import { probeWebGpuAdapter, isSoftwareAdapter, adapterName } from './webgpu-adapter';
+import { startWebGpu } from './webgpu-backend';
 import { prepareWasmThreads, releaseWasmThreadsOnExit, wasmThreadsInUse, wasmThreadsWanted } from './wasm-threads';
 
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
-export const BACKEND_PREFERENCE: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export type BackendName = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
+export const BACKEND_PREFERENCE: readonly BackendName[] = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
 
 export interface EngineInfo {
   /** The choice made, in the course's terms. */
@@ -17,6 +20,8 @@ export interface EngineInfo {
   /** The name TF.js knows the backend by (`tf.getBackend()`). */
   tfBackend: string;
   device: 'gpu' | 'cpu';
+  /** webgpu: the adapter it computes on, e.g. "NVIDIA GeForce RTX 4070" or "llvmpipe: Mesa 25.0.7 (software)". */
+  adapter?: string;
   /** CPU threads the backend computes with (wasm: its XNNPACK thread pool; native: TensorFlow decides). */
   threads?: number;
   /** One sentence: why this backend. */
@@ -49,7 +54,7 @@ export async function initEngine(options: EngineOptions = {}): Promise<EngineInf
   const skipped: EngineInfo['skipped'] = [];
   for (const backend of candidates) {
     try {
-      const { tfBackend, threads } = await activate(backend);
+      const { tfBackend, threads, adapter, device } = await activate(backend, forced !== undefined);
       const reason = forced
         ? `forced by ${options.backend ? 'the backend option' : 'TFJS_BACKEND'}`
         : skipped.length === 0
@@ -58,7 +63,8 @@ export async function initEngine(options: EngineOptions = {}): Promise<EngineInf
       current = {
         backend,
         tfBackend,
-        device: backend === 'tensorflow-gpu' ? 'gpu' : 'cpu',
+        device: device ?? 'cpu',
+        ...(adapter === undefined ? {} : { adapter }),
         ...(threads === undefined ? {} : { threads }),
         reason,
         skipped,
@@ -82,7 +88,8 @@ export async function initEngine(options: EngineOptions = {}): Promise<EngineInf
 /** A one-line human summary of the engine. */
 export function describeEngine(info: EngineInfo): string {
   const threads = info.threads === undefined ? '' : `, ${info.threads} thread${info.threads === 1 ? '' : 's'}`;
-  return `TF.js ${info.tfjsVersion} on backend '${info.backend}' (${info.device}${threads}): ${info.reason}`;
+  const adapter = info.adapter === undefined ? '' : `: ${info.adapter}`;
+  return `TF.js ${info.tfjsVersion} on backend '${info.backend}' (${info.device}${adapter}${threads}): ${info.reason}`;
 }
 
 export function parseBackendName(value: string | undefined): BackendName | undefined {
@@ -91,13 +98,25 @@ export function parseBackendName(value: string | undefined): BackendName | undef
   throw new Error(`TFJS_BACKEND='${value}' is not a backend; use one of: ${BACKEND_PREFERENCE.join(', ')}`);
 }
 
-async function activate(backend: BackendName): Promise<{ tfBackend: string; threads?: number }> {
+interface Activated {
+  tfBackend: string;
+  device?: EngineInfo['device'];
+  adapter?: string;
+  threads?: number;
+}
+
+async function activate(backend: BackendName, forced: boolean): Promise<Activated> {
   switch (backend) {
     case 'tensorflow-gpu':
       loadNative('@tensorflow/tfjs-node-gpu');
       await setBackend('tensorflow');
       if (!nativeHasGpu()) throw new Error('tfjs-node-gpu loaded but TensorFlow sees no GPU');
-      return { tfBackend: 'tensorflow' };
+      return { tfBackend: 'tensorflow', device: 'gpu' };
+    case 'webgpu': {
+      if (!forced) await requireHardwareAdapter();
+      const { adapter, software } = await startWebGpu(setBackend);
+      return { tfBackend: 'webgpu', device: software ? 'cpu' : 'gpu', adapter };
+    }
     case 'tensorflow':
       loadNative('@tensorflow/tfjs-node');
       await setBackend('tensorflow');
@@ -109,6 +128,18 @@ async function activate(backend: BackendName): Promise<{ tfBackend: string; thre
       registerCourseKernels();
       await setBackend('cpu');
       return { tfBackend: 'cpu', threads: 1 };
+  }
+}
+
+/**
+ * Chosen on its own, webgpu must run on a GPU: on a software adapter (a CPU emulating one) wasm is faster. Asked in a
+ * child process, so that a machine without a GPU loads nothing and prints nothing.
+ */
+async function requireHardwareAdapter(): Promise<void> {
+  const probe = await probeWebGpuAdapter();
+  if (probe.info === null) throw new Error(probe.why);
+  if (isSoftwareAdapter(probe.info)) {
+    throw new Error(`only a software adapter (${adapterName(probe.info)}), slower than wasm; TFJS_BACKEND=webgpu uses it anyway`);
   }
 }
 
@@ -165,6 +196,9 @@ function nativeHasGpu(): boolean {
 }
 
 function installHint(backend: BackendName): string {
+  if (backend === 'webgpu') {
+    return ". WebGPU needs a GPU driver: on Linux a Vulkan one (with no GPU, Mesa's software 'lavapipe', package mesa-vulkan-drivers; Debian 12 needs the one from bookworm-backports)";
+  }
   if (backend === 'tensorflow' || backend === 'tensorflow-gpu') {
     return `. Install it with 'npm run setup:native${backend === 'tensorflow-gpu' ? ' -- --gpu' : ''}' (needs internet${
       backend === 'tensorflow-gpu' ? ', CUDA 11.2 and cuDNN 8.1' : ''
