@@ -8,6 +8,7 @@ export { type CourseGradientConfig, type CourseKernelConfig, type CourseKernelRo
 export { COURSE_GRADIENTS, COURSE_KERNELS, isCourseKernel, registerCourseKernels, restoreStockKernels } from './registry';
 export { hasKernel } from './host-memory';
 export { ADAM_UPDATE, type AdamUpdateAttrs, adamUpdateWasm } from './adam-update';
+export { BATCH_MOMENTS, BATCH_NORM_GRAD, type BatchNormGradAttrs } from './batch-norm-kernels';
 export { CROSS_ENTROPY, CROSS_ENTROPY_GRAD, type CrossEntropyAttrs, SOFTMAX_GRAD } from './classifier-loss-kernels';
 export { LSTM_BACKWARD_KERNEL, LSTM_FORWARD_KERNEL, type LstmGateActivation } from './lstm-kernels';
 export { conv2dBackpropFilterWasm, conv2dBackpropInputWasm } from './conv2d-backprop';

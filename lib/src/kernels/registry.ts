@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ADAM_UPDATE_KERNELS } from './adam-update';
+import { BATCH_NORM_KERNELS } from './batch-norm-kernels';
 import { BLOCK_TRANSPOSE_KERNELS } from './block-transpose';
 import { CLASSIFIER_LOSS_KERNELS, SOFTMAX_GRADIENT } from './classifier-loss-kernels';
 import { CONV2D_BACKPROP_KERNELS } from './conv2d-backprop';
@@ -36,6 +37,7 @@ export const COURSE_KERNELS: readonly CourseKernelConfig[] = [
   ...ROW_GATHER_KERNELS,
   ...BLOCK_COPY_KERNELS,
   ...LEADING_AXES_SUM_KERNELS,
+  ...BATCH_NORM_KERNELS,
   ...BLOCK_TRANSPOSE_KERNELS,
   ...ZERO_COPY_KERNELS,
 ];

@@ -1,5 +1,6 @@
 /** The lesson-02 CIFAR-10 CNN: three conv blocks (conv-BN-ReLU x2, max-pool, dropout), then a classifier. */
 import * as tf from '@tensorflow/tfjs';
+import { batchNormalization } from './batch-normalization';
 import { InitializerSeeds } from './initializer-seeds';
 import { DropoutSeeds } from './seeded-dropout';
 import { assertDropoutRate, assertPositiveInteger, classifierOutputLayer } from './classifier-output';
@@ -57,7 +58,7 @@ export function buildCifarCnn(options: CifarCnnOptions = {}): tf.LayersModel {
           name,
         }),
       );
-      if (batchNorm) model.add(tf.layers.batchNormalization({ name: `${name}_bn` }));
+      if (batchNorm) model.add(batchNormalization({ name: `${name}_bn` }));
       model.add(tf.layers.activation({ activation: 'relu', name: `${name}_relu` }));
     }
     model.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `block${b + 1}_pool` }));

@@ -36,6 +36,7 @@ export { type TextClassifierOptions, buildTextClassifier } from './text-classifi
 export { SinusoidalPositionalEncoding, type SinusoidalPositionalEncodingArgs, sinusoidalPositionTable } from './positional-encoding';
 export { MultiHeadSelfAttention, type MultiHeadSelfAttentionArgs } from './multi-head-attention';
 export { FusedLstm, type FusedLstmArgs, fusedLstm } from './fused-lstm';
+export { type BatchNormalizationArgs, CourseBatchNormalization, batchNormalization } from './batch-normalization';
 export { ReverseRealSteps } from './fused-bidirectional';
 export {
   type CharLanguageModelOptions,

@@ -4,6 +4,7 @@
  * gives the gradient a short route to every layer, which is what lets deeper stacks train.
  */
 import * as tf from '@tensorflow/tfjs';
+import { batchNormalization } from './batch-normalization';
 import { InitializerSeeds } from './initializer-seeds';
 import { DropoutSeeds } from './seeded-dropout';
 import { assertDropoutRate, assertPositiveInteger, classifierOutputLayer } from './classifier-output';
@@ -26,7 +27,7 @@ export interface ResidualCnnOptions {
 /** conv3x3 (no bias) followed by batch norm: the unit every block is made of. */
 function convBn(x: tf.SymbolicTensor, filters: number, strides: number, name: string, seeds: InitializerSeeds, kernelSize = 3): tf.SymbolicTensor {
   const conv = tf.layers.conv2d({ filters, kernelSize, strides, padding: 'same', useBias: false, kernelInitializer: seeds.heNormal(), name });
-  return tf.layers.batchNormalization({ name: `${name}_bn` }).apply(conv.apply(x)) as tf.SymbolicTensor;
+  return batchNormalization({ name: `${name}_bn` }).apply(conv.apply(x)) as tf.SymbolicTensor;
 }
 
 /**

@@ -8,8 +8,19 @@
  * tensors' byte offsets in that memory.
  */
 import { LSTM_BACKWARD_STEP_PARAMS, LSTM_FORWARD_STEP_PARAMS, lstmBackwardStepDefinition, lstmForwardStepDefinition } from './lstm-routines';
+import {
+  BATCH_NORM_APPLY_PARAMS,
+  BATCH_NORM_GRAD_INPUT_PARAMS,
+  BATCH_NORM_GRAD_SUMS_PARAMS,
+  BATCH_NORM_SQUARED_DEVIATIONS_PARAMS,
+  batchNormApplyDefinition,
+  batchNormGradInputDefinition,
+  batchNormGradSumsDefinition,
+  batchNormSquaredDeviationsDefinition,
+} from './batch-norm-routines';
 import { MAX_POOL_GRAD_2X2_PARAMS, maxPoolGrad2x2Definition } from './max-pool-routine';
 import { TRANSPOSE_PARAMS, transposeDefinition } from './transpose-routine';
+import { Lanes, SCALAR, VECTOR } from './lanes';
 import { assembleModule, Code, f32, FunctionDefinition, i32, Local, Routine, v128 } from './wasm-assembler';
 
 /** A routine's arguments by name (all numbers: byte offsets, counts, or f32 constants). */
@@ -32,6 +43,11 @@ export interface SimdRoutines {
   columnSums(args: RoutineArgs<typeof COLUMN_SUMS_PARAMS>): void;
   /** Max-pool backward, 2x2 windows, stride 2, NHWC, channels a multiple of 4 (max-pool-routine.ts). */
   maxPoolGrad2x2(args: RoutineArgs<typeof MAX_POOL_GRAD_2X2_PARAMS>): void;
+  /** Batch normalisation, channels last: the forward pass and the two passes of its gradient (batch-norm-routines.ts). */
+  batchNormSquaredDeviations(args: RoutineArgs<typeof BATCH_NORM_SQUARED_DEVIATIONS_PARAMS>): void;
+  batchNormApply(args: RoutineArgs<typeof BATCH_NORM_APPLY_PARAMS>): void;
+  batchNormGradSums(args: RoutineArgs<typeof BATCH_NORM_GRAD_SUMS_PARAMS>): void;
+  batchNormGradInput(args: RoutineArgs<typeof BATCH_NORM_GRAD_INPUT_PARAMS>): void;
   /** out [cols, rows] = x [rows, cols]^T for 4-byte elements (byte offsets). */
   transpose(args: RoutineArgs<typeof TRANSPOSE_PARAMS>): void;
   /** One LSTM step forward, sigmoid or hard-sigmoid gates (parameters: lstm-routines.ts). */
@@ -41,25 +57,6 @@ export interface SimdRoutines {
   lstmBackwardStep(args: RoutineArgs<typeof LSTM_BACKWARD_STEP_PARAMS>): void;
   lstmBackwardStepHard(args: RoutineArgs<typeof LSTM_BACKWARD_STEP_PARAMS>): void;
 }
-
-/** The lane operations the routines are written with: 4 floats at a time, or one for the tail. */
-interface Lanes {
-  load(c: Code): Code;
-  store(c: Code): Code;
-  add(c: Code): Code;
-  mul(c: Code): Code;
-  div(c: Code): Code;
-  sqrt(c: Code): Code;
-  width: number;
-}
-const VECTOR: Lanes = {
-  load: (c) => c.v128Load(), store: (c) => c.v128Store(), add: (c) => c.f32x4Add(), mul: (c) => c.f32x4Mul(),
-  div: (c) => c.f32x4Div(), sqrt: (c) => c.f32x4Sqrt(), width: 4,
-};
-const SCALAR: Lanes = {
-  load: (c) => c.f32Load(), store: (c) => c.f32Store(), add: (c) => c.f32Add(), mul: (c) => c.f32Mul(),
-  div: (c) => c.f32Div(), sqrt: (c) => c.f32Sqrt(), width: 1,
-};
 
 function adamDefinition(): FunctionDefinition {
   const routine = new Routine('adam');
@@ -133,7 +130,10 @@ function columnSumsDefinition(): FunctionDefinition {
 
 /** Every routine of the module, in export order. */
 export function simdRoutineDefinitions(): FunctionDefinition[] {
-  const definitions = [adamDefinition(), columnSumsDefinition(), transposeDefinition(), maxPoolGrad2x2Definition()];
+  const definitions = [
+    adamDefinition(), columnSumsDefinition(), transposeDefinition(), maxPoolGrad2x2Definition(),
+    batchNormSquaredDeviationsDefinition(), batchNormApplyDefinition(), batchNormGradSumsDefinition(), batchNormGradInputDefinition(),
+  ];
   for (const gate of ['sigmoid', 'hardSigmoid'] as const) {
     definitions.push(lstmForwardStepDefinition(gate), lstmBackwardStepDefinition(gate));
   }

@@ -101,6 +101,7 @@ export class Code {
   i32Store(offset = 0) { return this.op(memoryText('i32.store', offset), 0x36, 2, ...uleb(offset)); }
 
   f32Add() { return this.op('f32.add', 0x92); }
+  f32Sub() { return this.op('f32.sub', 0x93); }
   f32Mul() { return this.op('f32.mul', 0x94); }
   f32Div() { return this.op('f32.div', 0x95); }
   f32Sqrt() { return this.op('f32.sqrt', 0x91); }

@@ -1,0 +1,54 @@
+/**
+ * tf.layers.batchNormalization with a faster training pass: the same layer (weights, names, config, inference,
+ * serialisation as 'BatchNormalization', so a saved model loads in plain TF.js), whose training call on
+ * channels-last inputs runs the course's closed-form op (ops/batch-norm-training.ts) instead of differentiating
+ * through tf.moments.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { batchNormInTraining } from '../ops';
+
+export type BatchNormalizationArgs = NonNullable<Parameters<typeof tf.layers.batchNormalization>[0]>;
+type StockBatchNormalization = ReturnType<typeof tf.layers.batchNormalization>;
+
+// tfjs-layers exports the layer's factory, not its class.
+const StockBatchNormalizationClass = tf.layers.batchNormalization({}).constructor as new (args?: BatchNormalizationArgs) => StockBatchNormalization;
+
+interface BatchNormConfig {
+  axis: number;
+  momentum: number;
+  epsilon: number;
+  center: boolean;
+  scale: boolean;
+}
+
+export class CourseBatchNormalization extends StockBatchNormalizationClass {
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[] {
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    const { axis, momentum, epsilon, center, scale } = this.getConfig() as unknown as BatchNormConfig;
+    const channelsLast = axis === -1 || axis === x.rank - 1;
+    if (kwargs.training !== true || !channelsLast || !center || !scale) return super.call(inputs, kwargs);
+    return tf.tidy(() => {
+      const [gamma, beta, movingMean, movingVariance] = ['gamma', 'beta', 'moving_mean', 'moving_variance'].map((name) => this.weightNamed(name));
+      const { y, mean, variance } = batchNormInTraining(x, gamma.read() as tf.Tensor1D, beta.read() as tf.Tensor1D, epsilon);
+      // The moving averages as the stock layer keeps them: v <- v - (v - batch value) * (1 - momentum).
+      for (const [average, value] of [[movingMean, mean], [movingVariance, variance]] as const) {
+        tf.tidy(() => {
+          average.write(tf.sub(average.read(), tf.mul(tf.sub(average.read(), value), 1 - momentum)));
+        });
+      }
+      return y;
+    });
+  }
+
+  private weightNamed(name: string): tf.LayerVariable {
+    // Weights are named 'gamma' or, built inside a model, '<layer>/gamma'.
+    const found = this.weights.find((w) => w.originalName.split('/').pop() === name);
+    if (found === undefined) throw new Error(`${this.name}: no weight named ${name}`);
+    return found;
+  }
+}
+
+/** A batch-normalisation layer: tf.layers.batchNormalization's arguments and behaviour, trained faster. */
+export function batchNormalization(args: BatchNormalizationArgs = {}): CourseBatchNormalization {
+  return new CourseBatchNormalization(args);
+}
