@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { strict as assert } from 'assert';
 import { Rng } from '../../lib/src/engine';
 import { COURSE_KERNELS, isCourseKernel, registerCourseKernels } from '../../lib/src/kernels';
-import { PlainTensor, assertWasmMatchesCpu, computeOn, prepareBackends, restoreBackend, randomTensor, toTensor } from './backend-compare';
+import { PlainTensor, assertAllClose, assertWasmMatchesCpu, computeOn, prepareBackends, restoreBackend, randomTensor, toTensor } from './backend-compare';
 
 describe('kernels: segment sums, einsum and elementwise gradients, wasm vs cpu', function () {
   this.timeout(60000);
@@ -102,6 +102,46 @@ describe('kernels: segment sums, einsum and elementwise gradients, wasm vs cpu',
         tf.mean(tf.tensor2d([[1, 2, 3, 4], [5, 6, 7, 9]], [2, 4], 'int32'), 0),
       ]);
     });
+  });
+
+  describe('Tile gradient (one Reshape + Sum, every backend) against the sum over repetitions, done by hand', () => {
+    /** d/dx sum(tile(x, reps) * r): each output element's r goes to the input element it copies. */
+    function tileGradientByHand(shape: number[], reps: number[], r: number[]): number[] {
+      const outShape = shape.map((s, i) => s * reps[i]);
+      const grad = new Array<number>(shape.reduce((a, b) => a * b, 1)).fill(0);
+      r.forEach((value, flat) => {
+        let source = 0;
+        let rest = flat;
+        const index = outShape.map((_, axis) => {
+          const stride = outShape.slice(axis + 1).reduce((a, b) => a * b, 1);
+          const i = Math.floor(rest / stride);
+          rest -= i * stride;
+          return i;
+        });
+        index.forEach((i, axis) => (source = source * shape[axis] + (i % shape[axis])));
+        grad[source] += value;
+      });
+      return grad;
+    }
+    const cases: [number[], number[]][] = [
+      [[3], [4]],
+      [[2, 3], [1, 5]],
+      [[4, 1], [1, 6]],
+      [[2, 3, 1], [3, 1, 4]],
+      [[2, 1, 1, 3], [1, 2, 5, 1]],
+      [[2, 2], [1, 1]],
+    ];
+    for (const [shape, reps] of cases) {
+      it(`x [${shape}] reps [${reps}], cpu and wasm`, async () => {
+        const x = randomTensor(rng, shape);
+        const r = randomTensor(rng, shape.map((s, i) => s * reps[i]));
+        const expected: PlainTensor = { shape, values: tileGradientByHand(shape, reps, r.values) };
+        for (const backend of ['cpu', 'wasm'] as const) {
+          const [actual] = await computeOn(backend, () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.tile(t, reps), toTensor(r))))(toTensor(x)));
+          assertAllClose(actual, expected, `${backend}: tile gradient`, 1e-5);
+        }
+      });
+    }
   });
 
   describe('elementwise and normalisation pieces the course differentiates', () => {

@@ -19,6 +19,7 @@ import { LEADING_AXES_SUM_KERNELS } from './leading-axes-sum';
 import { LSTM_SEQUENCE_KERNELS } from './lstm-kernels';
 import { MAX_POOL_GRAD_KERNELS } from './max-pool-grad';
 import { RESIZE_BILINEAR_GRAD_KERNELS } from './resize-bilinear-grad';
+import { TILE_GRADIENT } from './tile-gradient';
 import { UNSORTED_SEGMENT_SUM_KERNELS } from './unsorted-segment-sum';
 import { ZERO_COPY_KERNELS } from './zero-copy-kernels';
 
@@ -43,7 +44,7 @@ export const COURSE_KERNELS: readonly CourseKernelConfig[] = [
 ];
 
 /** Gradients the course replaces, restored with the speed kernels. */
-export const COURSE_GRADIENTS: readonly CourseGradientConfig[] = [SOFTMAX_GRADIENT];
+export const COURSE_GRADIENTS: readonly CourseGradientConfig[] = [SOFTMAX_GRADIENT, TILE_GRADIENT];
 
 /** Kernel functions installed here, to recognise them (registering twice changes nothing). */
 const installed = new Set<tf.KernelFunc>();
