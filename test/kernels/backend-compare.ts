@@ -1,13 +1,13 @@
 /**
- * Helpers for the wasm-vs-cpu checks: run the same computation on both backends in one process (inputs rebuilt
- * from plain arrays on each backend) and compare the results element by element.
+ * Helpers for the wasm-vs-cpu (and webgpu-vs-cpu) checks: run the same computation on both backends in one process
+ * (inputs rebuilt from plain arrays on each backend) and compare the results element by element.
  */
 import * as tf from '@tensorflow/tfjs';
 import { strict as assert } from 'assert';
 import { Rng } from '../../lib/src/engine';
 import { registerCourseKernels } from '../../lib/src/kernels';
 
-export type BackendUnderTest = 'cpu' | 'wasm';
+export type BackendUnderTest = 'cpu' | 'wasm' | 'webgpu';
 
 export interface PlainTensor {
   shape: number[];
@@ -76,7 +76,7 @@ export function assertAllClose(actual: PlainTensor, expected: PlainTensor, label
   });
   if (worst >= 0) {
     assert.fail(
-      `${label}: element ${worst} is ${actual.values[worst]} on wasm but ${expected.values[worst]} on cpu ` +
+      `${label}: element ${worst} is ${actual.values[worst]} on ${tf.getBackend()} but ${expected.values[worst]} on cpu ` +
         `(rtol ${rtol}, atol ${atol.toExponential(2)}, shape [${expected.shape}])`,
     );
   }

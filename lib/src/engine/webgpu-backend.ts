@@ -3,6 +3,7 @@
  * Windows). Nothing here loads until the engine asks for webgpu.
  */
 import * as tf from '@tensorflow/tfjs';
+import { registerCourseKernels } from '../kernels';
 import { type WebGpuAdapterInfo, adapterName, isSoftwareAdapter } from './webgpu-adapter';
 import { enableSyncReads, trackDawnTicks } from './webgpu-sync-read';
 
@@ -35,6 +36,7 @@ export async function startWebGpu(setBackend: (name: string) => Promise<void>): 
     if (adapter === null) throw new Error('no WebGPU adapter (on Linux: no working Vulkan driver)');
     exposeGpu(gpu);
     require('@tensorflow/tfjs-backend-webgpu');
+    registerCourseKernels(); // its fix of webgpu's Cast; the others are for wasm and cpu
     started = { adapter: adapterName(adapter.info), software: isSoftwareAdapter(adapter.info) };
   }
   await setBackend('webgpu');

@@ -1,6 +1,6 @@
 /**
  * The one place course kernels are registered. Each kernel file exports its configs; `COURSE_KERNELS` lists them;
- * `registerCourseKernels()` installs them (the engine calls it once when it starts wasm or cpu) and
+ * `registerCourseKernels()` installs them (the engine calls it when it starts wasm, cpu or webgpu) and
  * `restoreStockKernels()` undoes the speed-only ones (benchmarks compare both).
  */
 import * as tf from '@tensorflow/tfjs';
@@ -21,6 +21,7 @@ import { MAX_POOL_GRAD_KERNELS } from './max-pool-grad';
 import { RESIZE_BILINEAR_GRAD_KERNELS } from './resize-bilinear-grad';
 import { TILE_GRADIENT } from './tile-gradient';
 import { UNSORTED_SEGMENT_SUM_KERNELS } from './unsorted-segment-sum';
+import { WEBGPU_CAST_KERNELS } from './webgpu-cast';
 import { ZERO_COPY_KERNELS } from './zero-copy-kernels';
 
 /** Every course kernel, in registration order. */
@@ -41,6 +42,7 @@ export const COURSE_KERNELS: readonly CourseKernelConfig[] = [
   ...BATCH_NORM_KERNELS,
   ...BLOCK_TRANSPOSE_KERNELS,
   ...ZERO_COPY_KERNELS,
+  ...WEBGPU_CAST_KERNELS,
 ];
 
 /** Gradients the course replaces, restored with the speed kernels. */
