@@ -1,24 +1,32 @@
 /**
- * `npm run bench`: training throughput (examples/s) of the reference models on every available TF.js backend,
- * side by side with PyTorch on the CPU, same architecture, batch size and optimizer (Adam).
+ * `npm run bench`: training throughput (examples/s) of the reference models and the lessons' models on every
+ * available TF.js backend, against PyTorch twins on the CPU (same architecture, batch size, loss and Adam 1e-3).
  *
- *   npm run bench                       # all reference models, wasm (stock and course), cpu (MLP), PyTorch 1 and 2 threads
+ *   npm run bench                       # every model; wasm (stock and course) and PyTorch at 1..cores threads; cpu (MLP)
  *   npm run bench -- --quick            # shorter epochs, fewer repeats
- *   npm run bench -- --models mlp,lstm --backends wasm --no-torch
+ *   npm run bench -- --models mlp,transformer --backends wasm --variants course --loops custom
+ *   npm run bench -- --wasm-threads 2 --torch-threads 1,2   # chosen thread counts (one wasm count: no child processes)
  *   npm run bench -- --save             # also write results/reference/bench/results-<date>.json (the committed reference figures)
  *
  * Each figure is the median of several timed epochs after a warm-up epoch; epochs are sized to last about
- * --epoch-seconds. The machine may be shared: compare ratios measured in the same run.
+ * --epoch-seconds. Each wasm thread count runs in a process of its own (the count is fixed at start-up). PyTorch runs
+ * on the fastest OpenBLAS core type whose products check out against float64 (printed with its BLAS). Ratios
+ * (`ratio...` in the JSON) compare ours with PyTorch's best thread count on the same cores. The machine may be
+ * shared: compare ratios measured in the same run.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { startBackend, useKernelVariant } from './bench/backend-variant';
-import { buildReferenceModel, parseModelNames, ReferenceModelName } from './bench/models';
-import { syntheticData } from './bench/synthetic';
-import { epochRunner, TrainingLoop } from './bench/training-loops';
-import { findTorchPython, runTorchBench, TorchResult } from './bench/torch';
+import { classifyBlas } from './bench/blas';
+import { trainableParams } from './bench/lesson-models';
+import { loadReferenceModel, parseModelNames, REFERENCE_MODELS, ReferenceModel, ReferenceModelName } from './bench/models';
+import { modelSummary, rowRatios, RowRatios } from './bench/ratios';
+import { syntheticData, syntheticSize } from './bench/synthetic';
+import { runAtThreads, upTo } from './bench/thread-runs';
+import { EpochRunner, epochRunner, TrainingLoop } from './bench/training-loops';
+import { findTorchPython, runTorchBench, setUpTorch, TorchResult, TorchSetup } from './bench/torch';
 import { writeBenchOutput, writeBenchReference } from './bench/output';
 import { choiceList, positiveInteger, positiveNumber } from './tooling/cli';
 
@@ -33,6 +41,8 @@ interface Options {
   loops: TrainingLoop[];
   torch: boolean;
   torchThreads: number[];
+  /** wasm thread counts; more than one: one child process each. */
+  wasmThreads: number[];
   epochs: number;
   epochSeconds: number;
   batchSize: number;
@@ -51,16 +61,27 @@ interface Row {
   examplesPerEpoch: number;
   epochSeconds: number[];
   examplesPerSec: number;
+  /** Trainable parameters (the PyTorch twin's must be the same). */
+  params: number;
   leakedTensors: number;
   /** Resident set size (MB) after each timed epoch: flat when training does not leak. */
   rssMb: number[];
   error?: string;
 }
 
-const BENCH_MODELS: ReferenceModelName[] = ['mlp', 'cnn', 'lstm'];
-const TORCH_MODELS = new Set(['mlp', 'cnn', 'lstm']);
-/** Examples per PyTorch epoch (it is fast: longer epochs time more steadily). */
-const TORCH_EXAMPLES = { mlp: 6400, cnn: 3200, lstm: 3200 };
+/** Examples per PyTorch epoch (sized for ~0.5-2 s on one thread here: longer epochs time more steadily). */
+const TORCH_EXAMPLES: Record<ReferenceModelName, number> = {
+  mlp: 6400,
+  cnn: 3200,
+  lstm: 3200,
+  'cifar-cnn': 640,
+  'siamese-bilstm': 1280,
+  transformer: 640,
+  mobilenet: 256,
+};
+const CORES = os.availableParallelism();
+const threadList = (flag: string, value: string | undefined) =>
+  value === undefined ? upTo(CORES) : value.split(',').map((t) => positiveInteger(flag, t.trim(), 1));
 
 function parseCommandLine(): Options {
   const { values } = parseArgs({
@@ -72,6 +93,7 @@ function parseCommandLine(): Options {
       loops: { type: 'string' },
       'no-torch': { type: 'boolean' },
       'torch-threads': { type: 'string' },
+      'wasm-threads': { type: 'string' },
       epochs: { type: 'string' },
       'epoch-seconds': { type: 'string' },
       'batch-size': { type: 'string' },
@@ -85,12 +107,13 @@ function parseCommandLine(): Options {
     process.exit(0);
   }
   return {
-    models: values.models === undefined ? BENCH_MODELS : parseModelNames(values.models),
+    models: values.models === undefined ? [...REFERENCE_MODELS] : parseModelNames(values.models),
     backends: choiceList('--backends', values.backends, ['wasm', 'cpu', 'tensorflow'] as const, ['wasm', 'cpu', 'tensorflow']),
     variants: choiceList('--variants', values.variants, ['stock', 'course'] as const, ['stock', 'course']),
     loops: choiceList('--loops', values.loops, ['fit', 'custom'] as const, ['fit', 'custom']),
     torch: !values['no-torch'],
-    torchThreads: values['torch-threads'] === undefined ? [1, 2] : values['torch-threads'].split(',').map((t) => positiveInteger('--torch-threads', t.trim(), 1)),
+    torchThreads: threadList('--torch-threads', values['torch-threads']),
+    wasmThreads: threadList('--wasm-threads', values['wasm-threads']),
     epochs: positiveNumber('--epochs', values.epochs, values.quick ? 3 : 5),
     epochSeconds: positiveNumber('--epoch-seconds', values['epoch-seconds'], values.quick ? 0.7 : 2),
     batchSize: positiveNumber('--batch-size', values['batch-size'], 64),
@@ -106,7 +129,7 @@ const median = (xs: number[]) => {
 };
 
 /** Start `choice` (wasm with the engine's thread count); returns the TF.js backend name and threads, or undefined. */
-async function useBackend(choice: BackendChoice, variant: Variant): Promise<{ name: string; threads: number } | undefined> {
+async function useBackend(choice: BackendChoice, variant: Variant, threads?: number): Promise<{ name: string; threads: number } | undefined> {
   if (choice === 'tensorflow') {
     try {
       const manifest = require('@tensorflow/tfjs-node/package.json') as { name?: string };
@@ -117,8 +140,8 @@ async function useBackend(choice: BackendChoice, variant: Variant): Promise<{ na
     }
   }
   try {
-    const threads = await startBackend(choice, variant);
-    return { name: tf.getBackend(), threads };
+    const started = await startBackend(choice, variant, threads);
+    return { name: tf.getBackend(), threads: started };
   } catch {
     return undefined;
   }
@@ -142,13 +165,17 @@ async function measureInterleaved(
 ): Promise<Row[]> {
   const tensorsBefore = tf.memory().numTensors;
   const maxBatches = 100;
-  const data = syntheticData(model, o.batchSize * maxBatches);
+  const data = syntheticData(model, syntheticSize(model, o.batchSize * maxBatches, o.batchSize));
   const activate = (variant: Variant) => useKernelVariant(backend, variant);
-  const runs = configs.map((config) => {
-    const reference = buildReferenceModel(model, config.variant);
-    const row: Row = { model, backend: tf.getBackend(), threads, ...config, examplesPerEpoch: 0, epochSeconds: [], examplesPerSec: 0, leakedTensors: 0, rssMb: [] };
-    return { config, reference, runner: epochRunner(reference, data, config.loop, o.batchSize), row };
-  });
+  const runs: { config: Config; reference: ReferenceModel; runner: EpochRunner; row: Row }[] = [];
+  for (const config of configs) {
+    const reference = await loadReferenceModel(model, config.variant);
+    const row: Row = {
+      model, backend: tf.getBackend(), threads, ...config, examplesPerEpoch: 0, epochSeconds: [], examplesPerSec: 0,
+      params: trainableParams(reference.model), leakedTensors: 0, rssMb: [],
+    };
+    runs.push({ config, reference, runner: epochRunner(reference, data, config.loop, o.batchSize), row });
+  }
   const guard = async (run: (typeof runs)[number], body: () => Promise<void>) => {
     if (run.row.error) return;
     try {
@@ -199,36 +226,71 @@ function wasmConfigs(o: Options): Config[] {
   return configs;
 }
 
-function pad(s: string, n: number, right = false) {
-  return right ? s.padStart(n) : s.padEnd(n);
-}
+type RatedRow = Row & RowRatios;
 
-function printTable(rows: Row[], torch: TorchResult[]): void {
-  const torchRate = (model: string, threads: number) => torch.find((t) => t.model === model && t.threads === threads)?.examplesPerSec;
-  const header = ['model', 'backend', 'threads', 'variant', 'loop', 'examples/s', 'vs PyTorch 1t', 'vs PyTorch 2t'];
-  const lines: string[][] = [header];
-  for (const row of rows) {
-    const t1 = torchRate(row.model, 1), t2 = torchRate(row.model, 2);
-    const ratio = (t?: number) => (t && row.examplesPerSec ? (row.examplesPerSec / t).toFixed(2) : '-');
-    lines.push([
-      row.model,
-      row.backend,
-      String(row.threads),
-      row.variant,
-      row.loop,
-      row.error ? `error: ${row.error.slice(0, 60)}` : row.examplesPerSec.toFixed(0),
-      ratio(t1),
-      ratio(t2),
-    ]);
-  }
-  for (const t of torch) {
-    lines.push([t.model, `pytorch ${t.torch}`, String(t.threads), '', 'loop', t.examplesPerSec.toFixed(0), '', '']);
-  }
-  const widths = header.map((_, i) => Math.max(...lines.map((l) => l[i].length)));
-  for (const [k, line] of lines.entries()) {
-    console.log(line.map((cell, i) => pad(cell, widths[i], i >= 5)).join('  '));
+function printTable(header: string[], lines: string[][], rightFrom: number): void {
+  const all = [header, ...lines];
+  const widths = header.map((_, i) => Math.max(...all.map((l) => l[i].length)));
+  for (const [k, line] of all.entries()) {
+    console.log(line.map((cell, i) => (i >= rightFrom ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  '));
     if (k === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   }
+}
+
+const fixed = (x: number | undefined, digits = 2) => (x === undefined ? '-' : x.toFixed(digits));
+const count = (x: number | undefined) => (x === undefined ? '-' : x.toLocaleString('en-US'));
+
+function printResults(rows: RatedRow[], torch: TorchResult[], summaries: ReturnType<typeof modelSummary<RatedRow>>[]): void {
+  printTable(
+    ['model', 'backend', 'threads', 'variant', 'loop', 'params', 'examples/s', 'vs best PyTorch', 'vs PyTorch same threads'],
+    [
+      ...rows.map((r) => [
+        r.model, r.backend, String(r.threads), r.variant, r.loop, count(r.params),
+        r.error ? `error: ${r.error.slice(0, 60)}` : r.examplesPerSec.toFixed(0), fixed(r.ratioToBestTorch), fixed(r.ratioToTorchSameThreads),
+      ]),
+      ...torch.map((t) => [t.model, `pytorch ${t.torch}`, String(t.threads), '', '', count(t.params), t.examplesPerSec.toFixed(0), '', '']),
+    ],
+    5,
+  );
+  console.log('');
+  printTable(
+    ['model', 'ours best (threads, variant, loop)', 'PyTorch best (threads)', 'ours / PyTorch', 'ours 1->best', 'PyTorch 1->best'],
+    summaries.map((s) => [
+      s.model,
+      s.ours ? `${s.ours.examplesPerSec.toFixed(0)} (${s.ours.threads}, ${s.ours.variant}, ${s.ours.loop})` : '-',
+      s.torch ? `${s.torch.examplesPerSec.toFixed(0)} (${s.torch.threads})` : '-',
+      fixed(s.ratioBestToBestTorch),
+      `${fixed(s.oursScaling)}x`,
+      `${fixed(s.torchScaling)}x`,
+    ]),
+    1,
+  );
+}
+
+/** Print PyTorch's BLAS, the settings tried, and a loud warning on a reference BLAS. */
+function reportTorchSetup(setup: TorchSetup) {
+  for (const t of setup.trials) {
+    const c = t.runtime?.check;
+    console.error(
+      `pytorch BLAS trial '${t.label}': ${t.error ?? `core ${t.runtime?.openblas?.corename ?? '-'}, [64,784]x[784,256] ${c?.gflops.toFixed(0)} GFLOPS on ${c?.threads} thread, max relative error ${c?.maxRelativeError.toExponential(1)} vs float64`}`,
+    );
+  }
+  const runtime = setup.chosen.runtime;
+  const blas = runtime ? classifyBlas(runtime) : undefined;
+  const changed = setup.chosen.label === 'as set' ? 'environment as set' : `${setup.chosen.label} for the PyTorch process only (products checked against float64)`;
+  console.log(`PyTorch BLAS: ${blas?.summary ?? 'unknown (the BLAS probe failed)'}; ${changed}; threads per run: torch.set_num_threads(n) and OpenBLAS n`);
+  if (blas?.reference) {
+    const line = '!'.repeat(100);
+    console.log(`${line}\nWARNING: PyTorch runs on a REFERENCE BLAS (${blas.library}): its figures are 3-5x too low and every ratio here flatters ours.\n` +
+      `Install an optimised BLAS (Debian: apt-get install libopenblas0-pthread) and run the bench again.\n${line}`);
+  }
+  return {
+    ...blas,
+    torchOnReferenceBlas: blas?.reference ?? false,
+    setting: setup.chosen.label,
+    runtime,
+    trials: setup.trials.map((t) => ({ label: t.label, corename: t.runtime?.openblas?.corename, ...t.runtime?.check, error: t.error })),
+  };
 }
 
 async function main(): Promise<void> {
@@ -238,6 +300,8 @@ async function main(): Promise<void> {
   const torch: TorchResult[] = [];
   const python = o.torch ? findTorchPython() : undefined;
   if (o.torch && python === undefined) skipped.add('pytorch: no python on PATH (or TORCH_PYTHON) can import torch');
+  const setup = python === undefined ? undefined : setUpTorch(python);
+  const torchBlas = setup === undefined ? undefined : reportTorchSetup(setup);
   const logRow = (r: Row) =>
     console.error(
       `${r.model} on ${r.backend}, ${r.threads} thread(s) (${r.variant}, ${r.loop}): ${
@@ -246,15 +310,13 @@ async function main(): Promise<void> {
     );
   // Model by model, every backend and then PyTorch, so that the figures compared are measured close in time.
   const torchFor = (model: ReferenceModelName) =>
-    python === undefined || !TORCH_MODELS.has(model)
+    setup === undefined
       ? []
-      : runTorchBench(python, {
-          models: [model],
-          threads: o.torchThreads,
-          examples: TORCH_EXAMPLES,
-          epochs: o.epochs,
-          batchSize: o.batchSize,
-        });
+      : runTorchBench(setup, { models: [model], threads: o.torchThreads, examples: TORCH_EXAMPLES, epochs: o.epochs, batchSize: o.batchSize });
+  const childArgs = (model: ReferenceModelName, variants: Variant[]) => [
+    '--models', model, '--backends', 'wasm', '--variants', variants.join(','), '--loops', o.loops.join(','), '--no-torch',
+    '--epochs', String(o.epochs), '--epoch-seconds', String(o.epochSeconds), '--batch-size', String(o.batchSize),
+  ];
   for (const model of o.models) {
     // PyTorch right before and right after this model's TF.js runs; the figure is the median over both.
     const torchBefore = torchFor(model);
@@ -262,7 +324,20 @@ async function main(): Promise<void> {
       if (backend === 'cpu' && model !== 'mlp') continue; // ~100x slower than wasm: the MLP only
       const configs: Config[] = backend === 'wasm' ? wasmConfigs(o) : [{ variant: 'course', loop: 'fit' }];
       if (configs.length === 0) continue;
-      const started = await useBackend(backend, 'course');
+      if (backend === 'wasm' && o.wasmThreads.length > 1) {
+        const most = Math.max(...o.wasmThreads);
+        for (const threads of o.wasmThreads) {
+          try {
+            // The stock kernels ('before') only at the most threads: the other counts measure the course's scaling.
+            const variants = threads === most || !o.variants.includes('course') ? o.variants : ['course' as const];
+            rows.push(...runAtThreads<Row>(__filename, childArgs(model, variants), threads)); // the child logs its rows
+          } catch (error) {
+            skipped.add(`${model} on wasm: ${error instanceof Error ? error.message : error}`);
+          }
+        }
+        continue;
+      }
+      const started = await useBackend(backend, 'course', backend === 'wasm' ? o.wasmThreads[0] : undefined);
       if (started === undefined) {
         skipped.add(`${backend}: not installed`);
         continue;
@@ -278,20 +353,38 @@ async function main(): Promise<void> {
     for (const before of torchBefore) {
       const after = torchAfter.find((t) => t.threads === before.threads);
       const epochSeconds = [...before.epochSeconds, ...(after?.epochSeconds ?? [])];
-      const merged = { ...before, epochSeconds, examplesPerSec: TORCH_EXAMPLES[model as keyof typeof TORCH_EXAMPLES] / median(epochSeconds) };
-      console.error(`${model} on PyTorch ${merged.torch}, ${merged.threads} thread(s): ${merged.examplesPerSec.toFixed(0)} examples/s`);
+      const merged = { ...before, epochSeconds, examplesPerSec: TORCH_EXAMPLES[model] / median(epochSeconds) };
+      console.error(`${model} on PyTorch ${merged.torch}, ${merged.threads} thread(s): ${merged.examplesPerSec.toFixed(0)} examples/s, ${merged.params} parameters`);
       torch.push(merged);
     }
   }
+  const rated: RatedRow[] = rows.map((r) => ({ ...r, ...rowRatios(r, torch, CORES) }));
+  const summaries = o.models.map((m) => modelSummary(m, rated, torch, CORES));
+  const paramMismatches = o.models.flatMap((m) => {
+    const ours = rows.find((r) => r.model === m && r.params > 0)?.params;
+    const theirs = torch.find((t) => t.model === m)?.params;
+    return ours !== undefined && theirs !== undefined && ours !== theirs ? [`${m}: ours ${ours}, PyTorch ${theirs} trainable parameters`] : [];
+  });
   console.log('');
-  printTable(rows, torch);
+  printResults(rated, torch, summaries);
   for (const note of skipped) console.log(`skipped: ${note}`);
+  for (const m of paramMismatches) console.log(`WARNING: the PyTorch twin differs: ${m}`);
   const report = {
     date: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, tfjs: tf.version.tfjs },
-    settings: { batchSize: o.batchSize, epochs: o.epochs, epochSeconds: o.epochSeconds, optimizer: 'adam(1e-3)' },
-    rows,
+    machine: { cpus: CORES, cpuModel: os.cpus()[0]?.model, loadAverage: os.loadavg(), node: process.version, tfjs: tf.version.tfjs },
+    settings: { batchSize: o.batchSize, epochs: o.epochs, epochSeconds: o.epochSeconds, optimizer: 'adam(1e-3)', wasmThreads: o.wasmThreads, torchThreads: o.torchThreads },
+    torchBlas,
+    models: summaries.map((s) => ({
+      model: s.model,
+      ours: s.ours && { threads: s.ours.threads, variant: s.ours.variant, loop: s.ours.loop, examplesPerSec: s.ours.examplesPerSec, params: s.ours.params },
+      torch: s.torch && { threads: s.torch.threads, examplesPerSec: s.torch.examplesPerSec },
+      ratioBestToBestTorch: s.ratioBestToBestTorch,
+      ratioOursScaling: s.oursScaling,
+      ratioTorchScaling: s.torchScaling,
+    })),
+    rows: rated,
     torch,
+    paramMismatches,
     skipped: [...skipped],
   };
   console.log(`\nwrote ${writeBenchOutput('latest.json', report, o.out)}`);

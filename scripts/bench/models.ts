@@ -6,8 +6,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { fusedLstm } from '@dl-course/lib/models';
 import { categoricalCrossentropy } from '@dl-course/lib/train';
+import { lessonCifarCnn, lessonMobileNetFineTune, lessonTransformer } from './lesson-models';
 
-export const REFERENCE_MODELS = ['mlp', 'cnn', 'lstm', 'cifar-cnn', 'siamese-bilstm'] as const;
+export const REFERENCE_MODELS = ['mlp', 'cnn', 'lstm', 'cifar-cnn', 'siamese-bilstm', 'transformer', 'mobilenet'] as const;
 export type ReferenceModelName = (typeof REFERENCE_MODELS)[number];
 export type ModelVariant = 'stock' | 'course';
 
@@ -33,7 +34,7 @@ const mean = (perExample: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor) => 
   tf.mean(perExample(yTrue, yPred)) as tf.Scalar;
 
 function losses(name: ReferenceModelName, variant: ModelVariant): Pick<ReferenceModel, 'loss' | 'perExample'> {
-  if (name === 'lstm' || name === 'siamese-bilstm') {
+  if (name === 'lstm' || name === 'siamese-bilstm' || name === 'transformer') {
     return { loss: mean(tf.metrics.binaryCrossentropy), perExample: 'binaryCrossentropy' };
   }
   return variant === 'course'
@@ -41,6 +42,13 @@ function losses(name: ReferenceModelName, variant: ModelVariant): Pick<Reference
     : { loss: mean(tf.metrics.categoricalCrossentropy), perExample: 'categoricalCrossentropy' };
 }
 
+/** Any reference model; 'mobilenet' loads MobileNet from DATASETS_DIR, so it is asynchronous. */
+export async function loadReferenceModel(name: ReferenceModelName, variant: ModelVariant = 'course'): Promise<ReferenceModel> {
+  if (name !== 'mobilenet') return buildReferenceModel(name, variant);
+  return { model: await lessonMobileNetFineTune(), ...losses(name, variant) };
+}
+
+/** The reference models built without I/O (all but 'mobilenet': use loadReferenceModel). */
 export function buildReferenceModel(name: ReferenceModelName, variant: ModelVariant = 'course'): ReferenceModel {
   const lstm = variant === 'course' ? fusedLstm : tf.layers.lstm;
   const model = (() => {
@@ -52,9 +60,13 @@ export function buildReferenceModel(name: ReferenceModelName, variant: ModelVari
       case 'lstm':
         return embeddingLstm(lstm);
       case 'cifar-cnn':
-        return cifarCnn();
+        return lessonCifarCnn();
       case 'siamese-bilstm':
         return siameseBilstm(lstm);
+      case 'transformer':
+        return lessonTransformer();
+      case 'mobilenet':
+        throw new Error("'mobilenet' loads its weights: use loadReferenceModel");
     }
   })();
   return { model, ...losses(name, variant) };
@@ -100,25 +112,6 @@ function embeddingLstm(lstm: LstmFactory): tf.LayersModel {
       tf.layers.dense({ units: 1, activation: 'sigmoid' }),
     ],
   });
-}
-
-/**
- * Three conv blocks (conv 3x3 'same' - batch norm - ReLU - 2x2 max pool) of 32/64/128 filters, dropout, dense 128:
- * ~0.36M parameters, ~10M multiply-adds per image forward.
- */
-function cifarCnn(): tf.LayersModel {
-  const layers: tf.layers.Layer[] = [];
-  for (const [i, filters] of [32, 64, 128].entries()) {
-    layers.push(
-      tf.layers.conv2d({ ...(i === 0 ? { inputShape: [32, 32, 3] } : {}), filters, kernelSize: 3, padding: 'same', useBias: false }),
-      tf.layers.batchNormalization(),
-      tf.layers.activation({ activation: 'relu' }),
-      tf.layers.maxPooling2d({ poolSize: 2 }),
-    );
-  }
-  layers.push(tf.layers.flatten(), tf.layers.dropout({ rate: 0.3 }));
-  layers.push(tf.layers.dense({ units: 128, activation: 'relu' }), tf.layers.dense({ units: 10, activation: 'softmax' }));
-  return tf.sequential({ layers });
 }
 
 export const SIAMESE_VOCAB = 10000;

@@ -23,10 +23,14 @@ export function epochRunner(reference: ReferenceModel, data: SyntheticSet, loop:
     model.compile({ optimizer: adam(1e-3), loss: reference.perExample });
     return {
       async epoch(examples) {
-        const xs = batchOf(data.xs, 0, examples);
-        const ys = tf.slice(data.ys, 0, examples);
-        await model.fit(xs, ys, { batchSize, epochs: 1, shuffle: false, verbose: 0 });
-        tf.dispose([xs, ys]);
+        // A set smaller than the epoch is gone through several times.
+        for (let done = 0; done < examples; done += data.size) {
+          const count = Math.min(data.size, examples - done);
+          const xs = batchOf(data.xs, 0, count);
+          const ys = tf.slice(data.ys, 0, count);
+          await model.fit(xs, ys, { batchSize, epochs: 1, shuffle: false, verbose: 0 });
+          tf.dispose([xs, ys]);
+        }
       },
       dispose() {
         model.optimizer?.dispose();
@@ -37,8 +41,9 @@ export function epochRunner(reference: ReferenceModel, data: SyntheticSet, loop:
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   return {
     async epoch(examples) {
-      for (let start = 0; start < examples; start += batchSize) {
-        const count = Math.min(batchSize, examples - start);
+      for (let done = 0, count = 0; done < examples; done += count) {
+        const start = done % data.size; // a set smaller than the epoch is gone through several times
+        count = Math.min(batchSize, examples - done, data.size - start);
         tf.tidy(() => {
           const xs = batchOf(data.xs, start, count);
           const ys = tf.slice(data.ys, start, count);
