@@ -117,7 +117,8 @@ async function gradientsOn(backend: BackendUnderTest, c: GradientCase, weights: 
   const { float, fixed } = c.inputs();
   const floats = float.map((p) => tf.variable(toTensor(p)));
   const others = fixed.map(toTensor);
-  const outputShape = model.outputs[0].shape.map((d) => d ?? 2);
+  const batch = [...float, ...fixed][0].shape[0];
+  const outputShape = model.outputs[0].shape.map((d, axis) => d ?? (axis === 0 ? batch : 2));
   const projection = toTensor(randomTensor(new Rng(5), outputShape));
   const { value, grads } = tf.variableGrads(() => {
     const out = model.apply([...floats, ...others], { training: true }) as tf.Tensor;
