@@ -3,6 +3,7 @@
  * libraries loaded in its process, OpenBLAS's own core type), and the choice of OpenBLAS core type for the bench.
  * PyTorch on Debian's reference BLAS trains 3-5x slower than on OpenBLAS: a baseline that low flatters ours.
  */
+import * as path from 'node:path';
 
 /** What torch_blas.py prints. */
 export interface TorchRuntime {
@@ -41,7 +42,8 @@ const OPTIMISED: [BlasKind, RegExp][] = [
 export function classifyBlas(runtime: TorchRuntime): BlasDescription {
   const build = `PyTorch ${runtime.torch} (BLAS_INFO=${runtime.blasInfo ?? '?'}${runtime.mkldnn ? ', oneDNN for convolutions' : ''})`;
   if (runtime.openblas) {
-    const library = runtime.libraries.find((l) => /openblas/i.test(l)) ?? runtime.libraries[0];
+    // the library itself (libopenblasp-r0.3.21.so), not the libblas.so.3 alias in its folder
+    const library = runtime.libraries.find((l) => /openblas/i.test(path.basename(l))) ?? runtime.libraries[0];
     const version = /OpenBLAS (\S+)/.exec(runtime.openblas.config)?.[1] ?? '';
     return { kind: 'openblas', library, reference: false, summary: `${build} on OpenBLAS ${version}, core ${runtime.openblas.corename} (${library})` };
   }
