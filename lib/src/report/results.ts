@@ -27,7 +27,7 @@ export interface RunResults {
   wallSeconds: number;
   values: Record<string, ResultValue>;
   /** `threads`: CPU threads of the wasm backend (absent in files written before it was recorded). */
-  backend: { name: string; tfBackend: string; device: string; threads?: number; reason: string } | null;
+  backend: { name: string; tfBackend: string; device: string; adapter?: string; threads?: number; reason: string } | null;
   machine: MachineInfo;
   versions: { node: string; tfjs: string; tfjsBackendWasm?: string };
   /** The git commit of the course checkout, when it is one. */
@@ -101,6 +101,7 @@ export class ResultsRun {
             name: engine.backend,
             tfBackend: engine.tfBackend,
             device: engine.device,
+            ...(engine.adapter === undefined ? {} : { adapter: engine.adapter }),
             ...(engine.threads === undefined ? {} : { threads: engine.threads }),
             reason: engine.reason,
           }
