@@ -197,6 +197,36 @@ describe('kernels: segment sums, einsum and elementwise gradients, wasm vs cpu',
       });
     });
 
+    describe('matMul by the SIMD routine (n a multiple of 4) and by XNNPACK (other n, broadcast batches)', () => {
+      const cases: [string, number[], number[], boolean, boolean][] = [
+        ['attention scores [2,3] 5x8 . 8x12', [2, 3, 5, 8], [2, 3, 8, 12], false, false],
+        ['16-column blocks and a 4-column tail: n 20', [3, 7, 9], [3, 9, 20], false, false],
+        ['transposeA', [2, 6, 5], [2, 6, 8], true, false],
+        ['transposeB (q k^T)', [2, 5, 6], [2, 8, 6], false, true],
+        ['both transposed, single matrices', [7, 5], [8, 7], true, true],
+        ['k = 1', [4, 1], [1, 8], false, false],
+        ['n = 6 (XNNPACK)', [2, 4, 3], [2, 3, 6], false, false],
+        ['broadcast batch (XNNPACK; forward only: TF.js cannot differentiate it)', [1, 4, 3], [3, 3, 8], false, false],
+      ];
+      for (const [name, aShape, bShape, transposeA, transposeB] of cases) {
+        it(name, async () => {
+          const a = randomTensor(rng, aShape);
+          const b = randomTensor(rng, bShape);
+          await assertWasmMatchesCpu(name, () => {
+            const product = tf.matMul(toTensor(a), toTensor(b), transposeA, transposeB);
+            if (aShape[0] !== bShape[0]) return product;
+            const r = tf.randomUniform(product.shape, -1, 1, 'float32', 5);
+            const grads = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(tf.matMul(p, q, transposeA, transposeB), r)))([toTensor(a), toTensor(b)]);
+            return [product, ...grads];
+          });
+        });
+      }
+
+      it('a product of empty batches is empty', async () => {
+        await assertWasmMatchesCpu('empty', () => tf.matMul(tf.zeros([0, 3, 4]), tf.zeros([0, 4, 8])));
+      });
+    });
+
     it('batched matMul with transposes, gradients', async () => {
       const a = randomTensor(rng, [2, 4, 3]);
       const b = randomTensor(rng, [2, 5, 3]);

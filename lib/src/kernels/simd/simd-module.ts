@@ -19,6 +19,7 @@ import {
   batchNormSquaredDeviationsDefinition,
 } from './batch-norm-routines';
 import { MAX_POOL_GRAD_2X2_PARAMS, maxPoolGrad2x2Definition } from './max-pool-routine';
+import { SMALL_MATMUL_PARAMS, smallMatMulDefinition } from './small-matmul-routine';
 import { TRANSPOSE_PARAMS, transposeDefinition } from './transpose-routine';
 import { Lanes, SCALAR, VECTOR } from './lanes';
 import { assembleModule, Code, f32, FunctionDefinition, i32, Local, Routine, v128 } from './wasm-assembler';
@@ -43,6 +44,8 @@ export interface SimdRoutines {
   columnSums(args: RoutineArgs<typeof COLUMN_SUMS_PARAMS>): void;
   /** Max-pool backward, 2x2 windows, stride 2, NHWC, channels a multiple of 4 (max-pool-routine.ts). */
   maxPoolGrad2x2(args: RoutineArgs<typeof MAX_POOL_GRAD_2X2_PARAMS>): void;
+  /** Many small products out[i] = a[i] [m, k] x b[i] [k, n], n a multiple of 4 (small-matmul-routine.ts). */
+  smallMatMul(args: RoutineArgs<typeof SMALL_MATMUL_PARAMS>): void;
   /** Batch normalisation, channels last: the forward pass and the two passes of its gradient (batch-norm-routines.ts). */
   batchNormSquaredDeviations(args: RoutineArgs<typeof BATCH_NORM_SQUARED_DEVIATIONS_PARAMS>): void;
   batchNormApply(args: RoutineArgs<typeof BATCH_NORM_APPLY_PARAMS>): void;
@@ -133,6 +136,7 @@ export function simdRoutineDefinitions(): FunctionDefinition[] {
   const definitions = [
     adamDefinition(), columnSumsDefinition(), transposeDefinition(), maxPoolGrad2x2Definition(),
     batchNormSquaredDeviationsDefinition(), batchNormApplyDefinition(), batchNormGradSumsDefinition(), batchNormGradInputDefinition(),
+    smallMatMulDefinition(),
   ];
   for (const gate of ['sigmoid', 'hardSigmoid'] as const) {
     definitions.push(lstmForwardStepDefinition(gate), lstmBackwardStepDefinition(gate));
