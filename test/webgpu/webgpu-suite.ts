@@ -17,7 +17,8 @@ export function useWebGpu(): void {
       await initEngine({ backend: 'webgpu', verbose: false });
     } catch (error) {
       if (process.env.WEBGPU_REQUIRED === '1') throw error;
-      skipBecause(this, `no WebGPU adapter here (${(error as Error).message.split('. ')[0]})`);
+      const why = (error as Error).message.replace(/^.*cannot be loaded: /, '').split('. ')[0];
+      skipBecause(this, `webgpu cannot start here: ${why}`);
     }
   });
   after(async () => {
