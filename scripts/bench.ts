@@ -2,7 +2,8 @@
  * `npm run bench`: training throughput (examples/s) of the reference models and the lessons' models on every
  * available TF.js backend, against PyTorch twins on the CPU (same architecture, batch size, loss and Adam 1e-3).
  *
- *   npm run bench                       # every model; wasm (stock and course) and PyTorch at 1..cores threads; cpu (MLP)
+ *   npm run bench                       # every model; wasm (stock and course) and PyTorch at 1..cores threads; cpu (MLP); webgpu on a GPU
+ *   npm run bench -- --models mlp --backends webgpu,wasm   # webgpu also on a software adapter (CI's lavapipe)
  *   npm run bench -- --quick            # shorter epochs, fewer repeats
  *   npm run bench -- --models mlp,transformer --backends wasm --variants course --loops custom
  *   npm run bench -- --wasm-threads 2 --torch-threads 1,2   # chosen thread counts (one wasm count: no child processes)
@@ -18,7 +19,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { startBackend, useKernelVariant } from './bench/backend-variant';
+import { startBackend, useKernelVariant, webgpuUnwanted } from './bench/backend-variant';
 import { classifyBlas } from './bench/blas';
 import { trainableParams } from './bench/lesson-models';
 import { loadReferenceModel, parseModelNames, REFERENCE_MODELS, ReferenceModel, ReferenceModelName } from './bench/models';
@@ -32,11 +33,13 @@ import { choiceList, positiveInteger, positiveNumber } from './tooling/cli';
 
 /** 'stock': tfjs-backend-wasm plus only the kernels it lacks, tf.layers.lstm. 'course': all course speed-ups. */
 type Variant = 'stock' | 'course';
-type BackendChoice = 'wasm' | 'cpu' | 'tensorflow';
+type BackendChoice = 'wasm' | 'webgpu' | 'cpu' | 'tensorflow';
 
 interface Options {
   models: ReferenceModelName[];
   backends: BackendChoice[];
+  /** --backends was given: webgpu then runs on a software adapter too. */
+  backendsNamed: boolean;
   variants: Variant[];
   loops: TrainingLoop[];
   torch: boolean;
@@ -108,7 +111,8 @@ function parseCommandLine(): Options {
   }
   return {
     models: values.models === undefined ? [...REFERENCE_MODELS] : parseModelNames(values.models),
-    backends: choiceList('--backends', values.backends, ['wasm', 'cpu', 'tensorflow'] as const, ['wasm', 'cpu', 'tensorflow']),
+    backends: choiceList('--backends', values.backends, ['wasm', 'webgpu', 'cpu', 'tensorflow'] as const, ['wasm', 'webgpu', 'cpu', 'tensorflow']),
+    backendsNamed: values.backends !== undefined,
     variants: choiceList('--variants', values.variants, ['stock', 'course'] as const, ['stock', 'course']),
     loops: choiceList('--loops', values.loops, ['fit', 'custom'] as const, ['fit', 'custom']),
     torch: !values['no-torch'],
@@ -337,6 +341,11 @@ async function main(): Promise<void> {
         }
         continue;
       }
+      const unwanted = backend === 'webgpu' ? await webgpuUnwanted(o.backendsNamed) : undefined;
+      if (unwanted !== undefined) {
+        skipped.add(`webgpu: ${unwanted}`);
+        continue;
+      }
       const started = await useBackend(backend, 'course', backend === 'wasm' ? o.wasmThreads[0] : undefined);
       if (started === undefined) {
         skipped.add(`${backend}: not installed`);
@@ -358,8 +367,13 @@ async function main(): Promise<void> {
       torch.push(merged);
     }
   }
-  const rated: RatedRow[] = rows.map((r) => ({ ...r, ...rowRatios(r, torch, CORES) }));
-  const summaries = o.models.map((m) => modelSummary(m, rated, torch, CORES));
+  // webgpu computes on the GPU: compared with PyTorch's best on the CPU, not at a thread count, and kept out of the
+  // CPU summary (our best thread count, scaling)
+  const rated: RatedRow[] = rows.map((r) => {
+    const ratios = rowRatios(r, torch, CORES);
+    return { ...r, ...(r.backend === 'webgpu' ? { ratioToBestTorch: ratios.ratioToBestTorch } : ratios) };
+  });
+  const summaries = o.models.map((m) => modelSummary(m, rated.filter((r) => r.backend !== 'webgpu'), torch, CORES));
   const paramMismatches = o.models.flatMap((m) => {
     const ours = rows.find((r) => r.model === m && r.params > 0)?.params;
     const theirs = torch.find((t) => t.model === m)?.params;

@@ -3,7 +3,7 @@
  * `stock` = tfjs-backend-wasm plus only the training kernels it lacks; `course` = with the course's fast replacements.
  */
 import * as tf from '@tensorflow/tfjs';
-import { startWasm } from '@dl-course/lib/engine';
+import { adapterName, initEngine, isSoftwareAdapter, probeWebGpuAdapter, startWasm } from '@dl-course/lib/engine';
 import { registerCourseKernels, restoreStockKernels } from '@dl-course/lib/kernels';
 
 export type KernelVariant = 'stock' | 'course';
@@ -25,8 +25,24 @@ export async function startBackend(backend: string, variant: KernelVariant, thre
     useKernelVariant(backend, variant);
     return startWasm(threads);
   }
+  if (backend === 'webgpu') {
+    await initEngine({ backend: 'webgpu', verbose: false }); // Dawn and the backend package load only here
+    return 1;
+  }
   useKernelVariant(backend, variant);
   if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} failed to start`);
   await tf.ready();
   return 1;
+}
+
+/**
+ * Why the bench leaves webgpu out, or undefined to measure it: no adapter; or, unless `named` (--backends webgpu),
+ * a software adapter, which computes on the CPU slower than wasm (the engine would not choose it either).
+ */
+export async function webgpuUnwanted(named: boolean): Promise<string | undefined> {
+  const probe = await probeWebGpuAdapter();
+  if (probe.info === null) return probe.why;
+  if (!named && isSoftwareAdapter(probe.info)) return `only a software adapter (${adapterName(probe.info)}); --backends webgpu measures it`;
+  console.error(`webgpu adapter: ${adapterName(probe.info)}`);
+  return undefined;
 }
