@@ -136,6 +136,29 @@ describe('kernels: convolution gradients, wasm vs cpu', function () {
     });
   });
 
+  describe('Conv2DBackpropFilter at stride 1 with output channels a multiple of 4 (products tap by tap)', () => {
+    const cases: [string, number[], Pair, number, Pad][] = [
+      ['3x3 same, co 4', [2, 7, 6, 3], [3, 3], 4, 'same'],
+      ['3x3 valid, co 8', [3, 9, 8, 5], [3, 3], 8, 'valid'],
+      ['1x1, co 20 (16-column block and a 4-column tail)', [2, 5, 5, 4], [1, 1], 20, 'valid'],
+      ['2x3, explicit uneven padding, co 12', [1, 6, 7, 2], [2, 3], 12, [[0, 0], [1, 0], [0, 2], [0, 0]]],
+      ['5x5 same, co 4, one input channel', [2, 8, 8, 1], [5, 5], 4, 'same'],
+      ['more rows than one block (co 64: blocks of 1,024 rows)', [3, 20, 20, 3], [3, 3], 64, 'same'],
+    ];
+    for (const [name, xShape, kernel, outChannels, pad] of cases) {
+      it(name, async () => {
+        const x = randomTensor(rng, xShape);
+        const w = randomTensor(rng, [kernel[0], kernel[1], xShape[3], outChannels]);
+        await assertWasmMatchesCpu(name, () => {
+          const y = tf.conv2d(toTensor(x) as tf.Tensor4D, toTensor(w) as tf.Tensor4D, 1, pad as 'same');
+          const r = tf.randomUniform(y.shape, -1, 1, 'float32', 3);
+          const [dw] = tf.grads((f: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(toTensor(x) as tf.Tensor4D, f as tf.Tensor4D, 1, pad as 'same'), r)))([toTensor(w)]);
+          return dw;
+        });
+      });
+    }
+  });
+
   describe('Conv2D forward with dilations (TF.js has no dilated conv2d gradient)', () => {
     for (const [dilation, pad] of [
       [2, 'same'],

@@ -17,6 +17,7 @@ import {
   inputGradientWindow,
   ForwardConv,
 } from './conv-geometry';
+import { SimdWasmBackend, simdOn } from './simd/simd-module';
 import { TensorInfo, WasmBackend, WasmKernelRunner, requireInputs, withWasmKernels } from './wasm-kernel-runner';
 import type { CourseKernelConfig } from './course-kernel';
 
@@ -52,13 +53,80 @@ export function conv2dBackpropFilterWasm(args: {
   const conv = describeForwardConv(x.shape, attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false);
   const outChannels = attrs.filterShape[3];
   assertShape('Conv2DBackpropFilter', 'dy', dy.shape, [conv.batch, conv.outHeight, conv.outWidth, outChannels]);
-  return withWasmKernels(args.backend as WasmBackend, (run) => {
-    const xByChannel = run.transpose(x, [3, 1, 2, 0]); // [ci, h, w, n]
-    const dyAsFilter = run.transpose(dy, [1, 2, 0, 3]); // [oh, ow, n, co]
-    const taps = correlateForFilterGradient(run, 'Conv2D', xByChannel, dyAsFilter, conv, { dataFormat: 'NHWC' }); // [ci, kh, kw, co]
-    return run.transpose(taps, [1, 2, 0, 3]); // [kh, kw, ci, co]
-  });
+  const byProducts = shiftedRowsApply(conv, outChannels, x.dtype);
+  return withWasmKernels(args.backend as WasmBackend, (run) =>
+    byProducts ? filterGradientByShiftedRows(run, x, dy, conv, outChannels) : filterGradientByCorrelation(run, x, dy, conv),
+  );
 }
+
+/** x^T correlated with dy used as the filter: one XNNPACK convolution (any stride and dilation). */
+export function filterGradientByCorrelation(run: WasmKernelRunner, x: TensorInfo, dy: TensorInfo, conv: ForwardConv): TensorInfo {
+  const xByChannel = run.transpose(x, [3, 1, 2, 0]); // [ci, h, w, n]
+  const dyAsFilter = run.transpose(dy, [1, 2, 0, 3]); // [oh, ow, n, co]
+  const taps = correlateForFilterGradient(run, 'Conv2D', xByChannel, dyAsFilter, conv, { dataFormat: 'NHWC' }); // [ci, kh, kw, co]
+  return run.transpose(taps, [1, 2, 0, 3]); // [kh, kw, ci, co]
+}
+
+/**
+ * Where filterGradientByShiftedRows applies and is faster: stride and dilation 1, float32, output channels a
+ * multiple of 4, and few input channels (a network's first layer: [64,32,32,3] -> 32 channels 16.7 vs 26.8 ms by
+ * XNNPACK's correlation, measured at high priority; with 32 input channels or more XNNPACK's two threads win).
+ */
+export function shiftedRowsApply(conv: ForwardConv, outChannels: number, dtype: string): boolean {
+  const unit = conv.stride.every((s) => s === 1) && conv.dilation.every((d) => d === 1);
+  return unit && outChannels % 4 === 0 && dtype === 'float32' && conv.inChannels <= SHIFTED_ROWS_MAX_IN_CHANNELS;
+}
+
+const SHIFTED_ROWS_MAX_IN_CHANNELS = 4;
+
+/**
+ * A stride-1 filter gradient as products, tap by tap, with no im2col copy. Pad x and lay its pixels out as rows
+ * [n * Hp * Wp, ci] (Hp, Wp: the padded size); lay dy out the same way, zero where no output pixel is. Then the input
+ * pixel under tap (i, j) of output pixel r is row r + i * Wp + j, so
+ *   dW[i, j] [ci, co] = x^T [ci, rows r + i Wp + j] . dy [rows r, co],
+ * a block of columns of x^T (one transpose for all taps) times dy. The SIMD routine runs it in blocks of dy's rows
+ * small enough to stay in cache, all taps per block, adding into dW. Padding adds about (Hp Wp) / (H W) - 1 to the
+ * arithmetic (13% for 32x32 'same' 3x3).
+ */
+export function filterGradientByShiftedRows(run: WasmKernelRunner, x: TensorInfo, dy: TensorInfo, conv: ForwardConv, outChannels: number): TensorInfo {
+  const { batch, inChannels, filterHeight, filterWidth, outHeight, outWidth } = conv;
+  const paddedHeight = conv.inHeight + conv.padTop + conv.padBottom;
+  const paddedWidth = conv.inWidth + conv.padLeft + conv.padRight;
+  const rows = batch * paddedHeight * paddedWidth;
+  const reach = (filterHeight - 1) * paddedWidth + (filterWidth - 1);
+  const padded = run.pad(x, [[0, 0], [conv.padTop, conv.padBottom], [conv.padLeft, conv.padRight], [0, 0]]);
+  // Zero rows past the end: the last taps of the last rows read there (and multiply a zero dy).
+  const extended = run.pad(run.reshape(padded, [rows, inChannels]), [[0, reach], [0, 0]]);
+  const xT = run.transpose(extended, [1, 0]); // [ci, rows + reach]
+  const dyRows = run.reshape(run.pad(dy, [[0, 0], [0, paddedHeight - outHeight], [0, paddedWidth - outWidth], [0, 0]]), [rows, outChannels]);
+  const dW = run.output([filterHeight, filterWidth, inChannels, outChannels]);
+  const { routines, offset } = simdOn(run.backend as unknown as SimdWasmBackend);
+  const [xAt, dyAt, dWAt] = [offset(xT), offset(dyRows), offset(dW)];
+  const blockRows = Math.max(1, Math.floor(SHIFTED_ROWS_BLOCK / outChannels));
+  for (let first = 0; first < rows; first += blockRows) {
+    const k = Math.min(blockRows, rows - first);
+    const product = first === 0 ? routines.smallMatMul : routines.smallMatMulAdd;
+    for (let i = 0; i < filterHeight; i++) {
+      for (let j = 0; j < filterWidth; j++) {
+        const tap = i * filterWidth + j;
+        product({
+          a: xAt + 4 * (first + i * paddedWidth + j),
+          b: dyAt + 4 * first * outChannels,
+          out: dWAt + 4 * tap * inChannels * outChannels,
+          batch: 1,
+          m: inChannels,
+          k,
+          n: outChannels,
+          aRowBytes: 4 * (rows + reach),
+        });
+      }
+    }
+  }
+  return dW;
+}
+
+/** Floats of dy per block of rows: 256 KB, so the block stays in cache while every tap reads it. */
+const SHIFTED_ROWS_BLOCK = 65536;
 
 /**
  * The correlation both filter gradients (Conv2D and depthwise) reduce to: x correlated with dy used as the filter,

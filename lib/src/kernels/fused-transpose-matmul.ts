@@ -20,18 +20,24 @@ interface DisposingBackend {
 }
 
 /**
- * True when the course's SIMD routine (simd/small-matmul-routine.ts) computes a . b: float32 operands of one rank
- * with the same batch dimensions, n (the output's columns) a multiple of 4, b small enough to stay in cache.
- * Measured on one thread against XNNPACK on two (which packs b on every call, and sets up every matrix of a batch
- * on its own): [256] 64x64 . 64x16 1.1 vs 15.3 ms, [1] 4096x64 . 64x64 1.1 vs 3.1 ms.
+ * True when the course's SIMD routine (simd/small-matmul-routine.ts) computes a . b faster than XNNPACK: float32
+ * operands of one rank with the same batch dimensions, n (the output's columns) a multiple of 4, b small enough to
+ * stay in cache, and either several matrices (XNNPACK sets up each matrix of a batch on its own) or few rows
+ * (XNNPACK packs b on every call, which few rows do not repay). Measured with the benchmark process at high priority,
+ * routine on one thread vs XNNPACK on two: [256] 64x64 . 64x16 2.0 vs 17.6 ms, [8] 512x64 . 64x64 1.6 vs 16.7 ms,
+ * [1] 64x256 . 256x256 0.49 vs 1.52 ms, [1] 256x64 . 64x128 0.22 vs 0.53 ms; but [1] 4096x64 . 64x64 1.9 vs 0.9 ms
+ * and [1] 784x64 . 64x256 1.5 vs 0.8 ms, which stay with XNNPACK.
  */
 function simdApplies(a: tf.TensorInfo, b: tf.TensorInfo, attrs: { transposeA?: boolean; transposeB?: boolean }): boolean {
   const rank = a.shape.length;
   if (a.dtype !== 'float32' || b.dtype !== 'float32' || rank < 2 || b.shape.length !== rank) return false;
   if (!tf.util.arraysEqual(a.shape.slice(0, -2), b.shape.slice(0, -2))) return false;
+  const m = a.shape[rank - (attrs.transposeA ? 1 : 2)];
   const k = a.shape[rank - (attrs.transposeA ? 2 : 1)];
   const n = b.shape[rank - (attrs.transposeB ? 2 : 1)];
-  return b.shape[rank - (attrs.transposeB ? 1 : 2)] === k && n % 4 === 0 && n > 0 && k > 0 && k * n <= SIMD_MAX_RIGHT_OPERAND;
+  const batch = tf.util.sizeFromShape(a.shape.slice(0, -2));
+  if (b.shape[rank - (attrs.transposeB ? 1 : 2)] !== k || n % 4 !== 0 || n === 0 || k === 0) return false;
+  return k * n <= SIMD_MAX_RIGHT_OPERAND && (batch > 1 || m <= SIMD_MAX_ROWS_ALONE);
 }
 
 /**
@@ -40,6 +46,8 @@ function simdApplies(a: tf.TensorInfo, b: tf.TensorInfo, attrs: { transposeA?: b
  * [x | h]^T dz with dz [2560, 256] took 25 ms by the routine, ~5 ms by XNNPACK).
  */
 const SIMD_MAX_RIGHT_OPERAND = 65536;
+/** A single product with more rows than this goes to XNNPACK (two threads repay its packing). */
+const SIMD_MAX_ROWS_ALONE = 256;
 
 /** a . b by the SIMD routine, transposed operands made plain first by the fast Transpose kernel. */
 function simdProductOf(args: KernelArgs, a: tf.TensorInfo, b: tf.TensorInfo, attrs: { transposeA?: boolean; transposeB?: boolean }, backendName: string): tf.TensorInfo {
@@ -61,7 +69,7 @@ function simdProductOf(args: KernelArgs, a: tf.TensorInfo, b: tf.TensorInfo, att
   const batch = tf.util.sizeFromShape(batchShape);
   if (batch * m > 0) {
     const { routines, offset } = simdOn(backend);
-    routines.smallMatMul({ a: offset(left), b: offset(right), out: offset(out), batch, m, k, n });
+    routines.smallMatMul({ a: offset(left), b: offset(right), out: offset(out), batch, m, k, n, aRowBytes: 4 * k });
   }
   if (left !== a) backend.disposeData(left.dataId);
   if (right !== b) backend.disposeData(right.dataId);

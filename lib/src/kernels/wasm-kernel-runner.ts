@@ -49,6 +49,13 @@ export class WasmKernelRunner {
     return this.run('PadV2', { x }, { paddings, constantValue });
   }
 
+  /** A new float32 tensor (contents undefined) for the caller to fill, freed by `dispose()` unless kept. */
+  output(shape: number[]): TensorInfo {
+    const info = this.backend.makeOutput(shape, 'float32');
+    this.intermediates.push(info);
+    return info;
+  }
+
   /** Exclude `info` from disposal: it becomes the caller's (normally: the kernel's output). */
   keep(info: TensorInfo): TensorInfo {
     const index = this.intermediates.lastIndexOf(info);

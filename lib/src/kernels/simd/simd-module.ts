@@ -44,8 +44,9 @@ export interface SimdRoutines {
   columnSums(args: RoutineArgs<typeof COLUMN_SUMS_PARAMS>): void;
   /** Max-pool backward, 2x2 windows, stride 2, NHWC, channels a multiple of 4 (max-pool-routine.ts). */
   maxPoolGrad2x2(args: RoutineArgs<typeof MAX_POOL_GRAD_2X2_PARAMS>): void;
-  /** Many small products out[i] = a[i] [m, k] x b[i] [k, n], n a multiple of 4 (small-matmul-routine.ts). */
+  /** Many small products out[i] = a[i] [m, k] x b[i] [k, n] (or out[i] +=), n a multiple of 4 (small-matmul-routine.ts). */
   smallMatMul(args: RoutineArgs<typeof SMALL_MATMUL_PARAMS>): void;
+  smallMatMulAdd(args: RoutineArgs<typeof SMALL_MATMUL_PARAMS>): void;
   /** Batch normalisation, channels last: the forward pass and the two passes of its gradient (batch-norm-routines.ts). */
   batchNormSquaredDeviations(args: RoutineArgs<typeof BATCH_NORM_SQUARED_DEVIATIONS_PARAMS>): void;
   batchNormApply(args: RoutineArgs<typeof BATCH_NORM_APPLY_PARAMS>): void;
@@ -136,7 +137,7 @@ export function simdRoutineDefinitions(): FunctionDefinition[] {
   const definitions = [
     adamDefinition(), columnSumsDefinition(), transposeDefinition(), maxPoolGrad2x2Definition(),
     batchNormSquaredDeviationsDefinition(), batchNormApplyDefinition(), batchNormGradSumsDefinition(), batchNormGradInputDefinition(),
-    smallMatMulDefinition(),
+    smallMatMulDefinition(false), smallMatMulDefinition(true),
   ];
   for (const gate of ['sigmoid', 'hardSigmoid'] as const) {
     definitions.push(lstmForwardStepDefinition(gate), lstmBackwardStepDefinition(gate));
