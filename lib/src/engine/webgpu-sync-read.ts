@@ -22,7 +22,7 @@ export function trackDawnTicks(): void {
   tracking = true;
   const schedule = globalThis.setImmediate;
   const tracked = function (this: unknown, callback: (...args: unknown[]) => void, ...args: unknown[]) {
-    if (args.length > 0 || !isNative(callback)) return schedule(callback, ...args);
+    if (args.length > 0 || !isDawnTick(callback)) return schedule(callback, ...args);
     const tick = () => {
       if (pendingDawnTicks.delete(tick)) callback();
     };
@@ -32,8 +32,13 @@ export function trackDawnTicks(): void {
   globalThis.setImmediate = Object.assign(tracked, schedule) as typeof setImmediate;
 }
 
-function isNative(callback: unknown): boolean {
-  return typeof callback === 'function' && /\{\s*\[native code\]\s*\}$/.test(Function.prototype.toString.call(callback));
+/**
+ * Dawn's callback: a native function without name or parameters. (Promise resolvers, also native and often handed to
+ * setImmediate, take one parameter; bound functions are named "bound ...".)
+ */
+function isDawnTick(callback: unknown): boolean {
+  if (typeof callback !== 'function' || callback.name !== '' || callback.length !== 0) return false;
+  return /\{\s*\[native code\]\s*\}$/.test(Function.prototype.toString.call(callback));
 }
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
