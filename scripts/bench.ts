@@ -19,9 +19,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
+import { MAX_WASM_THREADS } from '@dl-course/lib/engine';
 import { startBackend, useKernelVariant, webgpuUnwanted } from './bench/backend-variant';
 import { classifyBlas } from './bench/blas';
-import { trainableParams } from './bench/lesson-models';
+import { missingFiles, trainableParams } from './bench/lesson-models';
 import { loadReferenceModel, parseModelNames, REFERENCE_MODELS, ReferenceModel, ReferenceModelName } from './bench/models';
 import { modelSummary, rowRatios, RowRatios } from './bench/ratios';
 import { syntheticData, syntheticSize } from './bench/synthetic';
@@ -83,8 +84,8 @@ const TORCH_EXAMPLES: Record<ReferenceModelName, number> = {
   mobilenet: 256,
 };
 const CORES = os.availableParallelism();
-const threadList = (flag: string, value: string | undefined) =>
-  value === undefined ? upTo(CORES) : value.split(',').map((t) => positiveInteger(flag, t.trim(), 1));
+const threadList = (flag: string, value: string | undefined, most: number) =>
+  value === undefined ? upTo(most) : value.split(',').map((t) => positiveInteger(flag, t.trim(), 1));
 
 function parseCommandLine(): Options {
   const { values } = parseArgs({
@@ -116,8 +117,9 @@ function parseCommandLine(): Options {
     variants: choiceList('--variants', values.variants, ['stock', 'course'] as const, ['stock', 'course']),
     loops: choiceList('--loops', values.loops, ['fit', 'custom'] as const, ['fit', 'custom']),
     torch: !values['no-torch'],
-    torchThreads: threadList('--torch-threads', values['torch-threads']),
-    wasmThreads: threadList('--wasm-threads', values['wasm-threads']),
+    torchThreads: threadList('--torch-threads', values['torch-threads'], CORES),
+    // the threaded wasm build has a fixed pool of MAX_WASM_THREADS workers
+    wasmThreads: threadList('--wasm-threads', values['wasm-threads'], Math.min(CORES, MAX_WASM_THREADS)),
     epochs: positiveNumber('--epochs', values.epochs, values.quick ? 3 : 5),
     epochSeconds: positiveNumber('--epoch-seconds', values['epoch-seconds'], values.quick ? 0.7 : 2),
     batchSize: positiveNumber('--batch-size', values['batch-size'], 64),
@@ -322,6 +324,11 @@ async function main(): Promise<void> {
     '--epochs', String(o.epochs), '--epoch-seconds', String(o.epochSeconds), '--batch-size', String(o.batchSize),
   ];
   for (const model of o.models) {
+    const missing = missingFiles(model);
+    if (missing) {
+      skipped.add(`${model}: ${missing}`);
+      continue;
+    }
     // PyTorch right before and right after this model's TF.js runs; the figure is the median over both.
     const torchBefore = torchFor(model);
     for (const backend of o.backends) {

@@ -2,6 +2,7 @@
  * The models the lessons train, built with the library's own builders, at the sizes the notebooks use; their
  * PyTorch twins are in torch_models.py (the trainable parameter counts must agree: the bench prints both).
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { dataDir } from '@dl-course/lib/config';
@@ -24,6 +25,12 @@ export const MOBILENET_IMAGE = 224;
 
 export function mobileNetDir(): string {
   return path.join(dataDir(), 'models', 'mobilenet_v1_0.25_224');
+}
+
+/** Why `model` cannot be built here (MobileNet's files missing), or undefined. */
+export function missingFiles(model: string): string | undefined {
+  const file = path.join(mobileNetDir(), 'model.json');
+  return model === 'mobilenet' && !fs.existsSync(file) ? `${file} is missing (set DATASETS_DIR)` : undefined;
 }
 
 /**
