@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { registerCourseKernels } from '../kernels';
-import { probeWebGpuAdapter, isSoftwareAdapter, adapterName } from './webgpu-adapter';
+import { type AdapterProbe, adapterName, isSoftwareAdapter, probeWebGpuAdapter } from './webgpu-adapter';
 import { startWebGpu } from './webgpu-backend';
 import { prepareWasmThreads, releaseWasmThreadsOnExit, wasmThreadsInUse, wasmThreadsWanted } from './wasm-threads';
 
@@ -131,12 +131,15 @@ async function activate(backend: BackendName, forced: boolean): Promise<Activate
   }
 }
 
+let adapterProbe: Promise<AdapterProbe> | undefined;
+
 /**
  * Chosen on its own, webgpu must run on a GPU: on a software adapter (a CPU emulating one) wasm is faster. Asked in a
  * child process, so that a machine without a GPU loads nothing and prints nothing.
  */
 async function requireHardwareAdapter(): Promise<void> {
-  const probe = await probeWebGpuAdapter();
+  adapterProbe ??= probeWebGpuAdapter(); // once a process: the machine's GPUs do not change while it runs
+  const probe = await adapterProbe;
   if (probe.info === null) throw new Error(probe.why);
   if (isSoftwareAdapter(probe.info)) {
     throw new Error(`only a software adapter (${adapterName(probe.info)}), slower than wasm; TFJS_BACKEND=webgpu uses it anyway`);
