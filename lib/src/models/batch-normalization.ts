@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { batchNormInTraining } from '../ops';
+import { layerWeight } from './layer-weight';
 
 export type BatchNormalizationArgs = NonNullable<Parameters<typeof tf.layers.batchNormalization>[0]>;
 type StockBatchNormalization = ReturnType<typeof tf.layers.batchNormalization>;
@@ -28,7 +29,7 @@ export class CourseBatchNormalization extends StockBatchNormalizationClass {
     const channelsLast = axis === -1 || axis === x.rank - 1;
     if (kwargs.training !== true || !channelsLast || !center || !scale) return super.call(inputs, kwargs);
     return tf.tidy(() => {
-      const [gamma, beta, movingMean, movingVariance] = ['gamma', 'beta', 'moving_mean', 'moving_variance'].map((name) => this.weightNamed(name));
+      const [gamma, beta, movingMean, movingVariance] = ['gamma', 'beta', 'moving_mean', 'moving_variance'].map((name) => layerWeight(this, name));
       const { y, mean, variance } = batchNormInTraining(x, gamma.read() as tf.Tensor1D, beta.read() as tf.Tensor1D, epsilon);
       // The moving averages as the stock layer keeps them: v <- v - (v - batch value) * (1 - momentum).
       for (const [average, value] of [[movingMean, mean], [movingVariance, variance]] as const) {
@@ -38,13 +39,6 @@ export class CourseBatchNormalization extends StockBatchNormalizationClass {
       }
       return y;
     });
-  }
-
-  private weightNamed(name: string): tf.LayerVariable {
-    // Weights are named 'gamma' or, built inside a model, '<layer>/gamma'.
-    const found = this.weights.find((w) => w.originalName.split('/').pop() === name);
-    if (found === undefined) throw new Error(`${this.name}: no weight named ${name}`);
-    return found;
   }
 }
 

@@ -37,6 +37,7 @@ export { SinusoidalPositionalEncoding, type SinusoidalPositionalEncodingArgs, si
 export { MultiHeadSelfAttention, type MultiHeadSelfAttentionArgs } from './multi-head-attention';
 export { FusedLstm, type FusedLstmArgs, fusedLstm } from './fused-lstm';
 export { type BatchNormalizationArgs, CourseBatchNormalization, batchNormalization } from './batch-normalization';
+export { CourseLayerNormalization, type LayerNormalizationArgs, layerNormalization } from './layer-normalization';
 export { ReverseRealSteps } from './fused-bidirectional';
 export {
   type CharLanguageModelOptions,

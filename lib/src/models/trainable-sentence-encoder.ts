@@ -12,6 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { SentenceEncoder } from './sentence-encoder';
+import { layerNorm } from '../ops';
 
 /** The graph keeps the first 128 tokens of a sentence. */
 export const SENTENCE_ENCODER_MAX_TOKENS = 128;
@@ -203,7 +204,7 @@ export class TrainableSentenceEncoder {
 
   private transformerLayer(x: tf.Tensor3D, w: TransformerLayerWeights, keyBias: tf.Tensor): tf.Tensor3D {
     const [b, length, width] = x.shape;
-    const normed = layerNorm(x, w.attentionNormScale, w.attentionNormBias).reshape([b * length, width]);
+    const normed = layerNorm(x, w.attentionNormScale as tf.Tensor1D, w.attentionNormBias as tf.Tensor1D, LAYER_NORM_EPSILON).reshape([b * length, width]);
     const qkv = normed.matMul(w.qkvKernel).add(w.qkvBias);
     const depth = width / HEADS;
     const heads = (t: tf.Tensor) => t.reshape([b, length, HEADS, depth]).transpose([0, 2, 1, 3]) as tf.Tensor4D;
@@ -213,7 +214,7 @@ export class TrainableSentenceEncoder {
     const attentionOut = attended.matMul(w.outputKernel).add(w.outputBias);
     const residual = w.residualKernel ? x.reshape([b * length, width]).matMul(w.residualKernel).add(w.residualBias!) : x.reshape([b * length, width]);
     const h = attentionOut.add(residual).reshape([b, length, 512]) as tf.Tensor3D;
-    const ffnIn = layerNorm(h, w.ffnNormScale, w.ffnNormBias).reshape([b * length, 512]);
+    const ffnIn = layerNorm(h, w.ffnNormScale as tf.Tensor1D, w.ffnNormBias as tf.Tensor1D, LAYER_NORM_EPSILON).reshape([b * length, 512]);
     const ffn = tf.relu(ffnIn.matMul(w.ffnKernel1).add(w.ffnBias1)).matMul(w.ffnKernel2).add(w.ffnBias2);
     return h.add(ffn.reshape([b, length, 512]));
   }
@@ -224,9 +225,4 @@ function keyBias(mask: tf.Tensor2D, b: number, length: number): tf.Tensor4D {
   return tf.sub(1, mask).mul(-1e9).reshape([b, 1, 1, length]);
 }
 
-function layerNorm(x: tf.Tensor3D, scale: tf.Tensor, bias: tf.Tensor): tf.Tensor3D {
-  const mean = x.mean(-1, true);
-  const centred = x.sub(mean);
-  const variance = centred.square().mean(-1, true);
-  return centred.mul(tf.rsqrt(variance.add(LAYER_NORM_EPSILON))).mul(scale).add(bias);
-}
+

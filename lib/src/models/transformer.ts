@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InitializerSeeds } from './initializer-seeds';
+import { layerNormalization } from './layer-normalization';
 import { DropoutSeeds } from './seeded-dropout';
 import { assertDropoutRate, assertPositiveInteger, classifierOutputLayer } from './classifier-output';
 import { MultiHeadSelfAttention } from './multi-head-attention';
@@ -54,7 +55,7 @@ export function transformerEncoderBlock(
   });
   const attended = maybeDropout(apply(attention, [x, mask]), 'attention');
   const h = apply(
-    tf.layers.layerNormalization({ name: `${name}_attention_norm` }),
+    layerNormalization({ name: `${name}_attention_norm` }),
     apply(tf.layers.add({ name: `${name}_attention_residual` }), [x, attended]),
   );
   const hidden = apply(
@@ -66,7 +67,7 @@ export function transformerEncoderBlock(
     'ffn',
   );
   return apply(
-    tf.layers.layerNormalization({ name: `${name}_ffn_norm` }),
+    layerNormalization({ name: `${name}_ffn_norm` }),
     apply(tf.layers.add({ name: `${name}_ffn_residual` }), [h, projected]),
   );
 }
