@@ -17,7 +17,7 @@ import { adam } from '@dl-course/lib/train';
 import { startBackend } from './bench/backend-variant';
 import { writeBenchOutput } from './bench/output';
 import { KernelTimer, KernelTiming } from './bench/kernel-timer';
-import { buildReferenceModel, parseModelNames, REFERENCE_MODELS, ReferenceModelName } from './bench/models';
+import { loadReferenceModel, parseModelNames, REFERENCE_MODELS, ReferenceModelName } from './bench/models';
 import { batchOf, syntheticData } from './bench/synthetic';
 import { choice, positiveInteger } from './tooling/cli';
 
@@ -63,7 +63,7 @@ interface ModelProfile {
 }
 
 async function profileModel(name: ReferenceModelName, o: Options, timer: KernelTimer): Promise<ModelProfile> {
-  const reference = buildReferenceModel(name, o.variant);
+  const reference = await loadReferenceModel(name, o.variant);
   const data = syntheticData(name, o.batchSize);
   const optimizer = adam(1e-3);
   const variables = reference.model.trainableWeights.map((w) => w.read() as tf.Variable);

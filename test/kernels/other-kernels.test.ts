@@ -104,6 +104,41 @@ describe('kernels: segment sums, einsum and elementwise gradients, wasm vs cpu',
     });
   });
 
+  describe('binary ops with a broadcast operand (one SIMD sweep) and their gradients', () => {
+    const ops: [string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor][] = [
+      ['add', tf.add], ['sub', tf.sub], ['mul', tf.mul], ['div', tf.div], ['minimum', tf.minimum], ['maximum', tf.maximum],
+    ];
+    const big = randomTensor(rng, [4, 16, 18], 3); // 1,152 elements: over the stock threshold; 18 columns: a tail of 2
+    const shapes: [string, number[]][] = [['a scalar', []], ['one value', [1]], ['a row [18]', [18]], ['a row [1,1,18]', [1, 1, 18]]];
+    for (const [opName, op] of ops) {
+      for (const [shapeName, shape] of shapes) {
+        it(`${opName} with ${shapeName}, either side`, async () => {
+          const small = randomTensor(rng, shape, 2);
+          // Keep divisors away from zero.
+          if (opName === 'div') small.values = small.values.map((v) => (v < 0 ? v - 0.5 : v + 0.5));
+          const r = randomTensor(rng, big.shape);
+          await assertWasmMatchesCpu(`${opName} ${shapeName}`, () => {
+            const [x, y] = [toTensor(big), toTensor(small)];
+            const loss = (p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(op(p, q), toTensor(r)));
+            const lossFirst = (p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(op(q, p), toTensor(r)));
+            // TF.js cannot differentiate minimum and maximum with a broadcast operand (on any backend).
+            if (opName === 'minimum' || opName === 'maximum') return [op(x, y), op(y, x)];
+            return [op(x, y), op(y, x), ...tf.grads(loss)([x, y]), ...tf.grads(lossFirst)([x, y])];
+          });
+        });
+      }
+    }
+
+    it('small tensors, int32 and two-sided broadcasts stay with the stock kernels', async () => {
+      const [small, column, row] = [randomTensor(rng, [3, 4]), randomTensor(rng, [40, 1]), randomTensor(rng, [1, 40])];
+      await assertWasmMatchesCpu('stock cases', () => [
+        tf.minimum(toTensor(small), 0.5),
+        tf.add(tf.range(0, 2048, 1, 'int32'), tf.scalar(3, 'int32')),
+        tf.mul(toTensor(column), toTensor(row)),
+      ]);
+    });
+  });
+
   describe('Tile gradient (one Reshape + Sum, every backend) against the sum over repetitions, done by hand', () => {
     /** d/dx sum(tile(x, reps) * r): each output element's r goes to the input element it copies. */
     function tileGradientByHand(shape: number[], reps: number[], r: number[]): number[] {

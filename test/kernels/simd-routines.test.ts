@@ -9,6 +9,7 @@ describe('kernels: SIMD routines (named locals, name section, validation, text)'
   it('every routine is a valid module on its own, for plain and shared memory', () => {
     assert.deepEqual(definitions.map((d) => d.name), [
       'adam', 'columnSums', 'transpose', 'maxPoolGrad2x2', 'batchNormSquaredDeviations', 'batchNormApply', 'batchNormGradSums', 'batchNormGradInput', 'smallMatMul', 'smallMatMulAdd',
+      ...['add', 'sub', 'mul', 'div', 'min', 'max'].flatMap((op) => (['sub', 'div'].includes(op) ? [`${op}Scalar`, `${op}Row`, `${op}ScalarFirst`, `${op}RowFirst`] : [`${op}Scalar`, `${op}Row`])),
       'lstmForwardStep', 'lstmBackwardStep', 'lstmForwardStepHard', 'lstmBackwardStepHard',
     ]);
     for (const definition of definitions) {

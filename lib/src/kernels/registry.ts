@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ADAM_UPDATE_KERNELS } from './adam-update';
 import { BATCH_NORM_KERNELS } from './batch-norm-kernels';
 import { BLOCK_TRANSPOSE_KERNELS } from './block-transpose';
+import { BROADCAST_BINARY_KERNELS } from './broadcast-binary';
 import { CLASSIFIER_LOSS_KERNELS, SOFTMAX_GRADIENT } from './classifier-loss-kernels';
 import { CONV2D_BACKPROP_KERNELS } from './conv2d-backprop';
 import type { CourseGradientConfig, CourseKernelConfig } from './course-kernel';
@@ -40,6 +41,7 @@ export const COURSE_KERNELS: readonly CourseKernelConfig[] = [
   ...BLOCK_COPY_KERNELS,
   ...LEADING_AXES_SUM_KERNELS,
   ...BATCH_NORM_KERNELS,
+  ...BROADCAST_BINARY_KERNELS,
   ...BLOCK_TRANSPOSE_KERNELS,
   ...ZERO_COPY_KERNELS,
   ...WEBGPU_CAST_KERNELS,

@@ -7,41 +7,14 @@
  *   batchNormGradInput: dx = slope (dy - meanDy - (x - mean) inverseStd meanDyNormalised)
  * (the forward pass and the two passes of the closed-form training gradient: kernels/batch-norm-kernels.ts).
  */
-import { Lanes, SCALAR, VECTOR } from './lanes';
+import { Lanes, VECTOR } from './lanes';
+import { sweepRows } from './sweeps';
 import { Code, f32, FunctionDefinition, i32, Local, Routine, v128 } from './wasm-assembler';
 
 export const BATCH_NORM_SQUARED_DEVIATIONS_PARAMS = ['x', 'mean', 'out', 'rows', 'cols'] as const;
 export const BATCH_NORM_APPLY_PARAMS = ['x', 'mean', 'slope', 'shift', 'out', 'rows', 'cols'] as const;
 export const BATCH_NORM_GRAD_SUMS_PARAMS = ['dy', 'x', 'mean', 'inverseStd', 'sumDy', 'sumDyNormalised', 'rows', 'cols'] as const;
 export const BATCH_NORM_GRAD_INPUT_PARAMS = ['dy', 'x', 'mean', 'inverseStd', 'slope', 'meanDy', 'meanDyNormalised', 'dx', 'rows', 'cols'] as const;
-
-/**
- * Sweeps the rows; `element(lanes, at, channel)` emits the work on one group of lanes, where `at(ptr)` pushes the
- * address of the current element of a [rows, cols] array and `channel(ptr)` that of a per-channel array.
- */
-function sweepRows(
-  routine: Routine,
-  rows: Local,
-  cols: Local,
-  element: (c: Code, lanes: Lanes, at: (ptr: Local) => Code, channel: (ptr: Local) => Code) => void,
-): void {
-  const { j: J, row: ROW, vectorEnd: VECTOR_END, rowBytes: ROW_BYTES, rowsEnd: ROWS_END } = routine.locals(['j', 'row', 'vectorEnd', 'rowBytes', 'rowsEnd'], i32);
-  const body = routine.body;
-  body.get(cols).i32(2).i32Shl().set(ROW_BYTES);
-  body.get(cols).i32(-4).i32And().i32(2).i32Shl().set(VECTOR_END);
-  body.get(rows).get(ROW_BYTES).i32Mul().set(ROWS_END);
-  const columns = (c: Code) => {
-    for (const [lanes, start, end] of [
-      [VECTOR, (k: Code) => k.i32(0), (k: Code) => k.get(VECTOR_END)],
-      [SCALAR, (k: Code) => k.get(VECTOR_END), (k: Code) => k.get(ROW_BYTES)],
-    ] as const) {
-      c.forRange(J, start, end, 4 * lanes.width, (k) =>
-        element(k, lanes, (ptr) => k.get(ptr).get(ROW).i32Add().get(J).i32Add(), (ptr) => k.get(ptr).get(J).i32Add()),
-      );
-    }
-  };
-  body.forRange(ROW, (c) => c.i32(0), (c) => c.get(ROWS_END), (c) => c.get(ROW_BYTES), columns);
-}
 
 /** Pushes (x - mean) * inverseStd: the normalised element. */
 function normalised(c: Code, lanes: Lanes, at: (ptr: Local) => Code, channel: (ptr: Local) => Code, x: Local, mean: Local, inverseStd: Local): void {

@@ -18,6 +18,7 @@ import {
   batchNormGradSumsDefinition,
   batchNormSquaredDeviationsDefinition,
 } from './batch-norm-routines';
+import { BROADCAST_ROW_PARAMS, BROADCAST_SCALAR_PARAMS, broadcastRoutineDefinitions } from './broadcast-routines';
 import { MAX_POOL_GRAD_2X2_PARAMS, maxPoolGrad2x2Definition } from './max-pool-routine';
 import { SMALL_MATMUL_PARAMS, smallMatMulDefinition } from './small-matmul-routine';
 import { TRANSPOSE_PARAMS, transposeDefinition } from './transpose-routine';
@@ -47,6 +48,11 @@ export interface SimdRoutines {
   /** Many small products out[i] = a[i] [m, k] x b[i] [k, n] (or out[i] +=), n a multiple of 4 (small-matmul-routine.ts). */
   smallMatMul(args: RoutineArgs<typeof SMALL_MATMUL_PARAMS>): void;
   smallMatMulAdd(args: RoutineArgs<typeof SMALL_MATMUL_PARAMS>): void;
+  /**
+   * Binary ops with a broadcast operand, by name: `${op}Scalar`, `${op}Row` and, for sub and div, `...First`
+   * (broadcast-routines.ts).
+   */
+  broadcast: Record<string, (args: RoutineArgs<typeof BROADCAST_SCALAR_PARAMS> | RoutineArgs<typeof BROADCAST_ROW_PARAMS>) => void>;
   /** Batch normalisation, channels last: the forward pass and the two passes of its gradient (batch-norm-routines.ts). */
   batchNormSquaredDeviations(args: RoutineArgs<typeof BATCH_NORM_SQUARED_DEVIATIONS_PARAMS>): void;
   batchNormApply(args: RoutineArgs<typeof BATCH_NORM_APPLY_PARAMS>): void;
@@ -138,6 +144,7 @@ export function simdRoutineDefinitions(): FunctionDefinition[] {
     adamDefinition(), columnSumsDefinition(), transposeDefinition(), maxPoolGrad2x2Definition(),
     batchNormSquaredDeviationsDefinition(), batchNormApplyDefinition(), batchNormGradSumsDefinition(), batchNormGradInputDefinition(),
     smallMatMulDefinition(false), smallMatMulDefinition(true),
+    ...broadcastRoutineDefinitions(),
   ];
   for (const gate of ['sigmoid', 'hardSigmoid'] as const) {
     definitions.push(lstmForwardStepDefinition(gate), lstmBackwardStepDefinition(gate));
@@ -169,7 +176,8 @@ export function simdRoutines(memory: WebAssembly.Memory): SimdRoutines {
     const instance = new WebAssembly.Instance(new WebAssembly.Module(binary), { env: { memory } });
     const exports = instance.exports as Record<string, (...args: number[]) => void>;
     const wrapped = definitions.map((d) => [d.name, namedArguments(d.name, exports[d.name], (d.localNames ?? []).slice(0, d.params.length))]);
-    routines = Object.fromEntries(wrapped) as unknown as SimdRoutines;
+    const byName = Object.fromEntries(wrapped);
+    routines = { ...byName, broadcast: byName } as unknown as SimdRoutines;
     instances.set(memory, routines);
   }
   return routines;

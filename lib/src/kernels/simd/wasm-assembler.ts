@@ -105,6 +105,8 @@ export class Code {
   f32Mul() { return this.op('f32.mul', 0x94); }
   f32Div() { return this.op('f32.div', 0x95); }
   f32Sqrt() { return this.op('f32.sqrt', 0x91); }
+  f32Min() { return this.op('f32.min', 0x96); }
+  f32Max() { return this.op('f32.max', 0x97); }
 
   /** f32.load / f32.store at the address on the stack (+ `offset` bytes). */
   f32Load(offset = 0) { return this.op(memoryText('f32.load', offset), 0x2a, 2, ...uleb(offset)); }
