@@ -74,7 +74,7 @@ export class KernelTimer {
 
 function describeShapes(inputs: tf.NamedTensorInfoMap): string {
   return Object.values(inputs)
-    .filter((t) => t !== undefined)
+    .filter((t): t is tf.TensorInfo => t !== undefined)
     .map((t) => `[${t.shape.join(',')}]`)
     .join(' ');
 }

@@ -40,7 +40,7 @@ describe('kernels: the fused Adam update (wasm)', () => {
   it('assembles a module that WebAssembly accepts, for plain and shared memory', () => {
     assert.ok(WebAssembly.validate(assembleModule([], false)));
     const memory = new WebAssembly.Memory({ initial: 1 });
-    const routines = simdRoutines(memory);
+    const { routines } = simdRoutines(memory);
     // One element by hand: p=1, m=0, v=0, g=2 with b1 .9, b2 .999, t=1 -> m'=.2, v'=.004, p' = 1 - lr * 2/(2+eps).
     new Float32Array(memory.buffer, 0, 4).set([1, 0, 0, 2]);
     routines.adam({ p: 0, m: 4, v: 8, g: 12, outP: 16, outM: 20, outV: 24, n: 1, b1: 0.9, oneMinusB1: 0.1, b2: 0.999, oneMinusB2: 0.001, c1: 0.1, c2: 0.001, eps: 1e-7, negLr: -0.01 });

@@ -240,6 +240,8 @@ describe('kernels: segment sums, einsum and elementwise gradients, wasm vs cpu',
         ['transposeB (q k^T)', [2, 5, 6], [2, 8, 6], false, true],
         ['both transposed, single matrices', [7, 5], [8, 7], true, true],
         ['k = 1', [4, 1], [1, 8], false, false],
+        ['large enough to share out: rows of one product between threads', [200, 64], [64, 64], false, false],
+        ['large enough to share out: matrices of a batch between threads', [7, 48, 64], [7, 40, 64], false, true],
         ['n = 6 (XNNPACK)', [2, 4, 3], [2, 3, 6], false, false],
         ['broadcast batch (XNNPACK; forward only: TF.js cannot differentiate it)', [1, 4, 3], [3, 3, 8], false, false],
       ];

@@ -53,7 +53,41 @@ describe('kernels: SIMD routines (named locals, name section, validation, text)'
     assert.throws(() => routine.param('x'), /mine: \$x declared twice/);
     routine.local('scratch', v128);
     assert.throws(() => routine.param('late'), /parameter \$late declared after a local/);
-    const routines = simdRoutines(new WebAssembly.Memory({ initial: 1 }));
+    const { routines } = simdRoutines(new WebAssembly.Memory({ initial: 1 }));
     assert.throws(() => routines.transpose({ x: 0, out: 64, rows: 2 } as never), /SIMD routine transpose: argument cols is undefined/);
+  });
+
+  it('runs lists of calls on helper threads over shared memory, with the same results as here', () => {
+    const memory = new WebAssembly.Memory({ initial: 4, maximum: 64, shared: true });
+    const linked = simdRoutines(memory, 1);
+    assert.equal(linked.threads, 2);
+    const floats = new Float32Array(memory.buffer);
+    // Two 5x7 matrices at 0 and 1,024 bytes, transposed by two threads into 4,096 and 8,192.
+    for (let i = 0; i < 35; i++) floats[i] = i + 1;
+    for (let i = 0; i < 35; i++) floats[256 + i] = -(i + 1);
+    const call = (from: number, to: number) => ({ routine: 'transpose', args: { x: from, out: to, rows: 5, cols: 7 } });
+    for (let round = 0; round < 3; round++) {
+      floats.fill(0, 1024, 4096);
+      linked.parallel([[call(0, 4096)], [call(1024, 8192)]]);
+      for (let r = 0; r < 5; r++) {
+        for (let c = 0; c < 7; c++) {
+          assert.equal(floats[1024 + c * 5 + r], r * 7 + c + 1, `here, round ${round}`);
+          assert.equal(floats[2048 + c * 5 + r], -(r * 7 + c + 1), `helper, round ${round}`);
+        }
+      }
+    }
+    assert.throws(() => linked.parallel([[], [], []]), /3 call lists for 2 threads/);
+    assert.throws(() => linked.parallel([[{ routine: 'nope', args: {} }]]), /no SIMD routine named nope/);
+  });
+
+  it('runs every list on the calling thread where the memory is not shared', () => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const linked = simdRoutines(memory, 3);
+    assert.equal(linked.threads, 1);
+    const floats = new Float32Array(memory.buffer);
+    floats.set([1, 2, 3, 4], 0);
+    linked.parallel([[{ routine: 'transpose', args: { x: 0, out: 64, rows: 2, cols: 2 } }], [{ routine: 'transpose', args: { x: 0, out: 128, rows: 1, cols: 4 } }]]);
+    assert.deepEqual([...floats.subarray(16, 20)], [1, 3, 2, 4]);
+    assert.deepEqual([...floats.subarray(32, 36)], [1, 2, 3, 4]);
   });
 });

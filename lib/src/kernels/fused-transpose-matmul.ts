@@ -48,6 +48,8 @@ function simdApplies(a: tf.TensorInfo, b: tf.TensorInfo, attrs: { transposeA?: b
 const SIMD_MAX_RIGHT_OPERAND = 65536;
 /** A single product with more rows than this goes to XNNPACK (two threads repay its packing). */
 const SIMD_MAX_ROWS_ALONE = 256;
+/** Products smaller than this (multiply-adds x 2) run on one thread: waking a helper costs more. */
+const MIN_FLOPS_TO_SPLIT = 1 << 20;
 
 /** a . b by the SIMD routine, transposed operands made plain first by the fast Transpose kernel. */
 function simdProductOf(args: KernelArgs, a: tf.TensorInfo, b: tf.TensorInfo, attrs: { transposeA?: boolean; transposeB?: boolean }, backendName: string): tf.TensorInfo {
@@ -68,8 +70,20 @@ function simdProductOf(args: KernelArgs, a: tf.TensorInfo, b: tf.TensorInfo, att
   const out = backend.makeOutput([...batchShape, m, n], 'float32');
   const batch = tf.util.sizeFromShape(batchShape);
   if (batch * m > 0) {
-    const { routines, offset } = simdOn(backend);
-    routines.smallMatMul({ a: offset(left), b: offset(right), out: offset(out), batch, m, k, n, aRowBytes: 4 * k });
+    const { parallel, threads, offset } = simdOn(backend);
+    const [a0, b0, out0] = [offset(left), offset(right), offset(out)];
+    // Split the matrices between the threads, or the rows of a single one; small products stay on one thread.
+    const parts = 2 * batch * m * k * n < MIN_FLOPS_TO_SPLIT ? 1 : Math.min(threads, batch > 1 ? batch : m);
+    const along = batch > 1 ? batch : m;
+    const lists = Array.from({ length: parts }, (_, t) => {
+      const [first, end] = [Math.floor((along * t) / parts), Math.floor((along * (t + 1)) / parts)];
+      const args =
+        batch > 1
+          ? { a: a0 + 4 * first * m * k, b: b0 + 4 * first * k * n, out: out0 + 4 * first * m * n, batch: end - first, m }
+          : { a: a0 + 4 * first * k, b: b0, out: out0 + 4 * first * n, batch: 1, m: end - first };
+      return [{ routine: 'smallMatMul', args: { ...args, k, n, aRowBytes: 4 * k } }];
+    });
+    parallel(lists);
   }
   if (left !== a) backend.disposeData(left.dataId);
   if (right !== b) backend.disposeData(right.dataId);

@@ -23,6 +23,7 @@ import { MAX_POOL_GRAD_2X2_PARAMS, maxPoolGrad2x2Definition } from './max-pool-r
 import { SMALL_MATMUL_PARAMS, smallMatMulDefinition } from './small-matmul-routine';
 import { TRANSPOSE_PARAMS, transposeDefinition } from './transpose-routine';
 import { Lanes, SCALAR, VECTOR } from './lanes';
+import { PositionalCall, SimdThreads } from './simd-threads';
 import { assembleModule, Code, f32, FunctionDefinition, i32, Local, Routine, v128 } from './wasm-assembler';
 
 /** A routine's arguments by name (all numbers: byte offsets, counts, or f32 constants). */
@@ -164,23 +165,61 @@ function namedArguments(name: string, exported: (...args: number[]) => void, par
   };
 }
 
-const instances = new WeakMap<WebAssembly.Memory, SimdRoutines>();
+/** A routine call by name, with named arguments (as the routines take them). */
+export interface NamedCall {
+  routine: string;
+  args: Record<string, number>;
+}
 
-/** The routines linked to `memory` (assembled and instantiated once per memory). */
-export function simdRoutines(memory: WebAssembly.Memory): SimdRoutines {
-  let routines = instances.get(memory);
-  if (routines === undefined) {
+/** The routines, and a way to run lists of calls on every thread the backend uses. */
+export interface ThreadedRoutines {
+  routines: SimdRoutines;
+  /** How many lists `parallel` runs at once (1 where the memory is not shared). */
+  threads: number;
+  /** Run each list on its own thread (the first on this one), all at once; lists must write to disjoint memory. */
+  parallel(lists: NamedCall[][]): void;
+}
+
+const instances = new WeakMap<WebAssembly.Memory, ThreadedRoutines>();
+
+/**
+ * The routines linked to `memory` (assembled and instantiated once per memory), with `helpers` more threads where
+ * the memory is shared.
+ */
+export function simdRoutines(memory: WebAssembly.Memory, helpers = 0): ThreadedRoutines {
+  let linked = instances.get(memory);
+  if (linked === undefined) {
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
     const definitions = simdRoutineDefinitions();
-    const binary = assembleModule(definitions, shared);
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(binary), { env: { memory } });
+    const module = new WebAssembly.Module(assembleModule(definitions, shared));
+    const instance = new WebAssembly.Instance(module, { env: { memory } });
     const exports = instance.exports as Record<string, (...args: number[]) => void>;
-    const wrapped = definitions.map((d) => [d.name, namedArguments(d.name, exports[d.name], (d.localNames ?? []).slice(0, d.params.length))]);
+    const paramNames = definitions.map((d) => (d.localNames ?? []).slice(0, d.params.length));
+    const wrapped = definitions.map((d, i) => [d.name, namedArguments(d.name, exports[d.name], paramNames[i])]);
     const byName = Object.fromEntries(wrapped);
-    routines = { ...byName, broadcast: byName } as unknown as SimdRoutines;
-    instances.set(memory, routines);
+    const routines = { ...byName, broadcast: byName } as unknown as SimdRoutines;
+    const names = definitions.map((d) => d.name);
+    const threads = shared && helpers > 0 ? new SimdThreads(module, memory, names, helpers) : undefined;
+    const positional = ({ routine, args }: NamedCall): PositionalCall => {
+      const index = names.indexOf(routine);
+      if (index < 0) throw new Error(`no SIMD routine named ${routine}`);
+      return { routine: index, args: paramNames[index].map((param) => args[param]) };
+    };
+    const runHere = (call: PositionalCall) => exports[names[call.routine]](...call.args);
+    linked = {
+      routines,
+      threads: threads?.threads ?? 1,
+      parallel: (lists) => {
+        if (threads === undefined) {
+          for (const call of lists.flat()) (byName[call.routine] as (args: Record<string, number>) => void)(call.args);
+          return;
+        }
+        threads.run(lists.map((calls) => calls.map(positional)), runHere);
+      },
+    };
+    instances.set(memory, linked);
   }
-  return routines;
+  return linked;
 }
 
 /** What the SIMD kernels need from the wasm backend: its module (for the memory), outputs, heap views. */
@@ -190,10 +229,11 @@ export interface SimdWasmBackend {
   typedArrayFromHeap(info: { dataId: object; shape: number[]; dtype: string }): Float32Array;
 }
 
-/** The routines linked to `backend`'s memory, and the byte offset of a tensor in it. */
-export function simdOn(backend: SimdWasmBackend): { routines: SimdRoutines; offset: (info: { dataId: object; shape: number[]; dtype: string }) => number } {
+/** The routines linked to `backend`'s memory (on as many threads as the backend), and a tensor's byte offset. */
+export function simdOn(backend: SimdWasmBackend): ThreadedRoutines & { offset: (info: { dataId: object; shape: number[]; dtype: string }) => number } {
   // The threaded build exposes its (shared) memory directly, the other as a module export.
   const memory = backend.wasm.wasmMemory ?? backend.wasm.asm?.memory;
   if (!(memory instanceof WebAssembly.Memory)) throw new Error('the wasm backend does not expose its memory');
-  return { routines: simdRoutines(memory), offset: (info) => backend.typedArrayFromHeap(info).byteOffset };
+  const helpers = (require('@tensorflow/tfjs-backend-wasm') as { getThreadsCount(): number }).getThreadsCount() - 1;
+  return { ...simdRoutines(memory, helpers), offset: (info) => backend.typedArrayFromHeap(info).byteOffset };
 }
