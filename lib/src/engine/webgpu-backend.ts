@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerCourseKernels } from '../kernels';
 import { type WebGpuAdapterInfo, adapterName, isSoftwareAdapter } from './webgpu-adapter';
+import { throwGpuErrorsOnRead } from './webgpu-errors';
 import { enableSyncReads, trackDawnTicks } from './webgpu-sync-read';
 
 interface Dawn {
@@ -41,6 +42,7 @@ export async function startWebGpu(setBackend: (name: string) => Promise<void>): 
   }
   await setBackend('webgpu');
   enableSyncReads(tf.backend());
+  throwGpuErrorsOnRead(tf.backend());
   return started;
 }
 
