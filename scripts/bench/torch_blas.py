@@ -81,15 +81,19 @@ def product_error():
     return worst
 
 
-def gemm_gflops(seconds=0.3):
+def gemm_gflops(windows=6, seconds=0.05):
+    """The best of several short windows: on a shared machine the fastest window is the one least disturbed."""
     a, b = torch.randn(64, 784), torch.randn(784, 256)
     for _ in range(10):
         a @ b
-    calls, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        a @ b
-        calls += 1
-    return 2 * 64 * 784 * 256 * calls / (time.perf_counter() - start) / 1e9
+    rates = []
+    for _ in range(windows):
+        calls, start = 0, time.perf_counter()
+        while time.perf_counter() - start < seconds:
+            a @ b
+            calls += 1
+        rates.append(2 * 64 * 784 * 256 * calls / (time.perf_counter() - start) / 1e9)
+    return max(rates)
 
 
 def set_threads(lib, threads):
