@@ -244,6 +244,7 @@ function printTable(header: string[], lines: string[][], rightFrom: number): voi
 }
 
 const fixed = (x: number | undefined, digits = 2) => (x === undefined ? '-' : x.toFixed(digits));
+const times = (x: number | undefined) => (x === undefined ? '-' : `${x.toFixed(2)}x`);
 const count = (x: number | undefined) => (x === undefined ? '-' : x.toLocaleString('en-US'));
 
 function printResults(rows: RatedRow[], torch: TorchResult[], summaries: ReturnType<typeof modelSummary<RatedRow>>[]): void {
@@ -266,8 +267,8 @@ function printResults(rows: RatedRow[], torch: TorchResult[], summaries: ReturnT
       s.ours ? `${s.ours.examplesPerSec.toFixed(0)} (${s.ours.threads}, ${s.ours.variant}, ${s.ours.loop})` : '-',
       s.torch ? `${s.torch.examplesPerSec.toFixed(0)} (${s.torch.threads})` : '-',
       fixed(s.ratioBestToBestTorch),
-      `${fixed(s.oursScaling)}x`,
-      `${fixed(s.torchScaling)}x`,
+      times(s.oursScaling),
+      times(s.torchScaling),
     ]),
     1,
   );

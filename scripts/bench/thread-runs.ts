@@ -17,8 +17,8 @@ export function upTo(n: number): number[] {
 export function runAtThreads<Row>(script: string, args: string[], threads: number): Row[] {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), `bench-${threads}t-`));
   try {
-    // process.execArgv carries tsx's loader, so the child runs the TypeScript source as the parent does.
-    const run = spawnSync(process.execPath, [...process.execArgv, script, ...args, '--wasm-threads', String(threads), '--out', out], {
+    // tsx's require hook runs the TypeScript source, whether the parent was started by tsx or by mocha
+    const run = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), script, ...args, '--wasm-threads', String(threads), '--out', out], {
       stdio: ['ignore', 'ignore', 'inherit'],
       env: { ...process.env, TFJS_WASM_THREADS: String(threads) },
     });

@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
+import * as path from 'node:path';
 import { blasTrials, BlasTrial, classifyBlas, pickBlasTrial, TorchRuntime, trialEnv } from '../../scripts/bench/blas';
 import { best, modelSummary, rowRatios } from '../../scripts/bench/ratios';
+import { runAtThreads, upTo } from '../../scripts/bench/thread-runs';
 
 const runtime = (over: Partial<TorchRuntime>): TorchRuntime => ({
   torch: '1.13.0',
@@ -106,5 +108,23 @@ describe("perf: the bench's PyTorch baseline", () => {
       assert.equal(summary.oursScaling, 1.5);
       assert.equal(summary.torchScaling, 1.5);
     });
+  });
+});
+
+describe('perf: the bench at one wasm thread count in a child process', () => {
+  it('runs the bench script with the thread count fixed at start-up and returns its rows', function () {
+    this.timeout(180_000);
+    const rows = runAtThreads<{ model: string; threads: number; examplesPerSec: number }>(
+      path.join(__dirname, '../../scripts/bench.ts'),
+      ['--models', 'mlp', '--backends', 'wasm', '--variants', 'course', '--loops', 'custom', '--no-torch', '--epochs', '1', '--epoch-seconds', '0.1'],
+      1,
+    );
+    assert.deepEqual(rows.map((r) => [r.model, r.threads]), [['mlp', 1]]);
+    assert.ok(rows[0].examplesPerSec > 0);
+  });
+
+  it('lists thread counts 1..n', () => {
+    assert.deepEqual(upTo(3), [1, 2, 3]);
+    assert.deepEqual(upTo(0), [1]);
   });
 });
