@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { classificationReport, comparePaired, evaluateClassifier } from '../../lib/src/train';
+import { classificationReport, comparePaired, evaluateClassifier, scoreClassifierOutput, scorePairProbabilities } from '../../lib/src/train';
+import { scoreProbabilities } from '../../lib/src/train/evaluate-classifier';
 import { assertNoTensorLeak, useCpuBackend } from '../models/support';
 
 const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 1e-12, `${what}: ${a} vs ${b}`);
@@ -90,6 +91,28 @@ describe('train: classification metrics', () => {
     const rb = await evaluateClassifier(binary, xb, [1, 0, 1]);
     assert.ok(Math.abs(rb.loss - (Math.log(2) + Math.log(4) - Math.log(1e-7)) / 3) < 1e-4, `binary loss ${rb.loss}`);
     tf.dispose([x, xb]);
+  });
+
+  it('scoreProbabilities (numbers) and scoreClassifierOutput (a tensor) agree; pairs are scored the same way', async () => {
+    const sigmoid = [0.9, 0.2, 0.6, 0.4, 1];
+    const truth = [1, 0, 0, 1, 0];
+    const byHand = -(Math.log(0.9) + Math.log(0.8) + Math.log(0.4) + Math.log(0.4) + Math.log(1e-7)) / 5;
+    const numbers = scoreProbabilities(sigmoid, 1, truth);
+    assert.deepEqual([...numbers.predictions], [1, 0, 1, 0, 1]);
+    assert.ok(Math.abs(numbers.loss - byHand) < 1e-6, `loss ${numbers.loss} vs ${byHand}`);
+    const output = tf.tensor2d(sigmoid, [5, 1]);
+    const fromTensor = await scoreClassifierOutput(output, truth);
+    assert.deepEqual([...fromTensor.predictions], [...numbers.predictions]);
+    assert.ok(Math.abs(fromTensor.loss - numbers.loss) < 1e-6);
+    output.dispose();
+    const pairs = truth.map((label) => ({ sentence1: 'a', sentence2: 'b', label }));
+    const pairScores = scorePairProbabilities(pairs, Float32Array.from(sigmoid));
+    assert.equal(pairScores.accuracy, numbers.accuracy);
+    assert.ok(Math.abs(pairScores.logLoss - numbers.loss) < 1e-6);
+    const softmax = scoreProbabilities([0.1, 0.7, 0.2, 0.5, 0.3, 0.2], 3, [1, 2]);
+    assert.deepEqual([...softmax.predictions], [1, 0]);
+    assert.ok(Math.abs(softmax.loss - -(Math.log(0.7) + Math.log(0.2)) / 2) < 1e-9);
+    assert.throws(() => scoreProbabilities([0.5, 0.5, 0.5], 2, [0, 1]), /3 probabilities for 2 examples of 2 unit/);
   });
 
   it('comparePaired: mean difference, its standard error and the wins, pair by pair', () => {

@@ -44,31 +44,32 @@ export async function evaluateClassifier(
  * class ids: predicted classes, the classification report and the true-class cross-entropy. `output` stays the caller's.
  */
 export async function scoreClassifierOutput(output: tf.Tensor, truth: ArrayLike<number>, threshold = 0.5): Promise<ClassifierEvaluation> {
-  const units = output.shape[output.shape.length - 1];
-  const oneUnit = output.rank === 1 || units === 1;
-  const ids = tf.tidy(() =>
-    oneUnit ? tf.cast(tf.greaterEqual(tf.reshape(output, [-1]), threshold), 'int32') : tf.cast(tf.argMax(output, -1), 'int32'),
-  );
-  const predictions = (await ids.data()) as Int32Array;
-  ids.dispose();
-  const loss = await trueClassCrossEntropy(output, truth);
-  return { ...classificationReport(truth, predictions, oneUnit ? 2 : units), predictions, loss };
+  const units = output.rank === 1 ? 1 : output.shape[output.rank - 1];
+  return scoreProbabilities(await output.data(), units, truth, threshold);
 }
 
-/** -mean(log p(true class)) of class probabilities [n, k] (or one sigmoid unit [n]/[n, 1]) and class ids. */
-async function trueClassCrossEntropy(output: tf.Tensor, truth: ArrayLike<number>): Promise<number> {
-  const loss = tf.tidy(() => {
-    const ids = tf.tensor1d(Array.from(truth), 'int32');
-    const units = output.shape[output.shape.length - 1];
-    const ofTrueClass =
-      output.rank === 1 || units === 1
-        ? tf.where(tf.equal(ids, 1), tf.reshape(output, [-1]), tf.sub(1, tf.reshape(output, [-1])))
-        : tf.sum(tf.mul(tf.oneHot(ids, units), output), 1);
-    return tf.neg(tf.mean(tf.log(tf.clipByValue(ofTrueClass, 1e-7, 1))));
-  });
-  const value = (await loss.data())[0];
-  loss.dispose();
-  return value;
+/**
+ * The same evaluation from the probabilities as numbers: `values` holds `[n, units]` row by row, or one sigmoid
+ * probability per example (`units` 1), for code that has them in hand (the sentence-pair fine-tuning loop).
+ */
+export function scoreProbabilities(values: ArrayLike<number>, units: number, truth: ArrayLike<number>, threshold = 0.5): ClassifierEvaluation {
+  const n = truth.length;
+  if (values.length !== n * units) throw new Error(`${values.length} probabilities for ${n} examples of ${units} unit(s)`);
+  const predictions = new Int32Array(n);
+  const clipped = (p: number) => Math.min(Math.max(p, 1e-7), 1);
+  let loss = 0;
+  for (let i = 0; i < n; i++) {
+    if (units === 1) {
+      predictions[i] = values[i] >= threshold ? 1 : 0;
+      loss -= Math.log(clipped(truth[i] === 1 ? values[i] : 1 - values[i]));
+      continue;
+    }
+    let best = 0;
+    for (let k = 1; k < units; k++) if (values[i * units + k] > values[i * units + best]) best = k;
+    predictions[i] = best;
+    loss -= Math.log(clipped(values[i * units + truth[i]]));
+  }
+  return { ...classificationReport(truth, predictions, units === 1 ? 2 : units), predictions, loss: n === 0 ? NaN : loss / n };
 }
 
 /** Class ids from one-hot rows, an id tensor, or a plain array. */

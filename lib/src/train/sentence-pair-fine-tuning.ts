@@ -17,7 +17,8 @@ import { lexicalPairFeatures, LEXICAL_PAIR_FEATURE_NAMES } from '../models/lexic
 import { pairFeatureTensor } from '../models/pair-features';
 import { SENTENCE_ENCODER_MAX_TOKENS, type TrainableSentenceEncoder } from '../models/trainable-sentence-encoder';
 import { adam } from './adam';
-import { type ClassificationReport, classificationReport } from './classification-metrics';
+import { type ClassificationReport } from './classification-metrics';
+import { scoreProbabilities } from './evaluate-classifier';
 import { cosineDecaySchedule, setOptimizerLearningRate } from './learning-rate';
 
 /** A labelled sentence pair (MRPC's pairs fit). */
@@ -112,14 +113,13 @@ export function predictPairs(
 
 /** Accuracy, F1 and the rest of a classification report at threshold 0.5, plus the mean log loss. */
 export function scorePairProbabilities(pairs: readonly LabelledSentencePair[], probabilities: Float32Array): ClassificationReport & { logLoss: number } {
-  const labels = pairs.map((p) => p.label);
-  const predicted = Array.from(probabilities, (p) => (p >= 0.5 ? 1 : 0));
-  let loss = 0;
-  probabilities.forEach((p, i) => {
-    const q = Math.min(Math.max(p, 1e-7), 1 - 1e-7);
-    loss -= labels[i] === 1 ? Math.log(q) : Math.log(1 - q);
-  });
-  return { ...classificationReport(labels, predicted, 2), logLoss: loss / pairs.length };
+  const { predictions, loss, ...report } = scoreProbabilities(probabilities, 1, pairs.map((p) => p.label));
+  return { ...report, logLoss: loss };
+}
+
+/** A sentence's SentencePiece ids as the encoder reads them: at most `maxTokens`, and at most the encoder's 128. */
+function sentencePieces(tokenizer: PieceEncoder, text: string, maxTokens?: number): number[] {
+  return tokenizer.encode(text).slice(0, Math.min(maxTokens ?? SENTENCE_ENCODER_MAX_TOKENS, SENTENCE_ENCODER_MAX_TOKENS));
 }
 
 /**
@@ -152,7 +152,7 @@ export function fineTuneSentencePairs(
   const headVariables = head.trainableWeights.map((w) => w.read() as tf.Variable);
   const allVariables = [...encoderVariables, ...headVariables];
 
-  const pieces = (text: string) => tokenizer.encode(text).slice(0, options.maxTokens);
+  const pieces = (text: string) => sentencePieces(tokenizer, text, options.maxTokens);
   const cache = encoder.lowerFrozen ? new LowerStateCache(encoder, tokenizer, options.maxTokens) : undefined;
   cache?.add([...train, ...validation].flatMap((p) => [p.sentence1, p.sentence2]));
   const pairLengths = train.map((p) => Math.max(pieces(p.sentence1).length, pieces(p.sentence2).length));
@@ -221,7 +221,7 @@ function pairProbabilities(
     tf.dispose([states, mask]);
   } else {
     const batch = encoder.tokenBatch(
-      texts.map((t) => tokenizer.encode(t).slice(0, maxTokens)),
+      texts.map((t) => sentencePieces(tokenizer, t, maxTokens)),
       tokenizer.unknownId,
     );
     embeddings = encoder.apply(batch);
@@ -299,6 +299,6 @@ export class LowerStateCache {
   }
 
   private tokens(text: string): number[] {
-    return this.tokenizer.encode(text).slice(0, Math.min(this.maxTokens ?? SENTENCE_ENCODER_MAX_TOKENS, SENTENCE_ENCODER_MAX_TOKENS));
+    return sentencePieces(this.tokenizer, text, this.maxTokens);
   }
 }
