@@ -20,7 +20,8 @@ describe('kernels: segment sums, einsum and elementwise gradients, wasm vs cpu',
     const first = COURSE_KERNELS.flatMap(({ kernelName, backendNames }) => backendNames.map((b) => tf.getKernel(kernelName, b)?.kernelFunc));
     registerCourseKernels();
     for (const { kernelName, backendNames, role } of COURSE_KERNELS) {
-      for (const backendName of backendNames) {
+      // A backend this process has not loaded (webgpu without its package) has no stock kernels to wrap.
+      for (const backendName of backendNames.filter((b) => tf.findBackendFactory(b) !== null)) {
         const registered = tf.getKernel(kernelName, backendName);
         assert.ok(registered, `${kernelName} is not registered for ${backendName}`);
         if (role !== 'adds') assert.ok(isCourseKernel(registered.kernelFunc), `${kernelName} on ${backendName} is not the course's`);
