@@ -72,8 +72,10 @@ export interface SampleOptions {
 /**
  * Generate `length` ids after the `prompt` ids: at each step the model's next-character distribution over the last
  * `context` ids is reshaped by the temperature (p^(1/T), renormalised) and one id is drawn from it.
+ * Each step's probabilities are read asynchronously: a loop of hundreds of synchronous reads never lets Node free the
+ * GPU objects of the steps before (on the webgpu backend it ran the Vulkan driver out of descriptor memory).
  */
-export function sampleCharacters(model: tf.LayersModel, prompt: readonly number[], options: SampleOptions): number[] {
+export async function sampleCharacters(model: tf.LayersModel, prompt: readonly number[], options: SampleOptions): Promise<number[]> {
   const { length, temperature, context = 100 } = options;
   if (!(temperature > 0)) throw new Error(`sampleCharacters: temperature must be positive, got ${temperature}`);
   if (prompt.length === 0) throw new Error('sampleCharacters: the prompt needs at least one character');
@@ -81,10 +83,12 @@ export function sampleCharacters(model: tf.LayersModel, prompt: readonly number[
   const ids = [...prompt];
   for (let i = 0; i < length; i++) {
     const window = ids.slice(-context);
-    const probs = tf.tidy(() => {
+    const next = tf.tidy(() => {
       const out = model.predict(tf.tensor2d([window], [1, window.length], 'int32')) as tf.Tensor3D;
-      return out.slice([0, window.length - 1, 0], [1, 1, -1]).dataSync();
+      return out.slice([0, window.length - 1, 0], [1, 1, -1]);
     });
+    const probs = await next.data();
+    next.dispose();
     ids.push(drawWithTemperature(probs, temperature, rng));
   }
   return ids.slice(prompt.length);
