@@ -21,14 +21,14 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { MAX_WASM_THREADS } from '@dl-course/lib/engine';
 import { startBackend, useKernelVariant, webgpuUnwanted } from './bench/backend-variant';
-import { classifyBlas } from './bench/blas';
 import { missingFiles, trainableParams } from './bench/lesson-models';
 import { loadReferenceModel, parseModelNames, REFERENCE_MODELS, ReferenceModel, ReferenceModelName } from './bench/models';
 import { modelSummary, rowRatios, RowRatios } from './bench/ratios';
 import { syntheticData, syntheticSize } from './bench/synthetic';
 import { runAtThreads, upTo } from './bench/thread-runs';
 import { EpochRunner, epochRunner, TrainingLoop } from './bench/training-loops';
-import { findTorchPython, runTorchBench, setUpTorch, TorchResult, TorchSetup } from './bench/torch';
+import { findTorchPython, runTorchBench, setUpTorch, TorchResult } from './bench/torch';
+import { printResults, reportTorchSetup } from './bench/report';
 import { writeBenchOutput, writeBenchReference } from './bench/output';
 import { choiceList, positiveInteger, positiveNumber } from './tooling/cli';
 
@@ -233,72 +233,6 @@ function wasmConfigs(o: Options): Config[] {
 }
 
 type RatedRow = Row & RowRatios;
-
-function printTable(header: string[], lines: string[][], rightFrom: number): void {
-  const all = [header, ...lines];
-  const widths = header.map((_, i) => Math.max(...all.map((l) => l[i].length)));
-  for (const [k, line] of all.entries()) {
-    console.log(line.map((cell, i) => (i >= rightFrom ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  '));
-    if (k === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  }
-}
-
-const fixed = (x: number | undefined, digits = 2) => (x === undefined ? '-' : x.toFixed(digits));
-const times = (x: number | undefined) => (x === undefined ? '-' : `${x.toFixed(2)}x`);
-const count = (x: number | undefined) => (x === undefined ? '-' : x.toLocaleString('en-US'));
-
-function printResults(rows: RatedRow[], torch: TorchResult[], summaries: ReturnType<typeof modelSummary<RatedRow>>[]): void {
-  printTable(
-    ['model', 'backend', 'threads', 'variant', 'loop', 'params', 'examples/s', 'vs best PyTorch', 'vs PyTorch same threads'],
-    [
-      ...rows.map((r) => [
-        r.model, r.backend, String(r.threads), r.variant, r.loop, count(r.params),
-        r.error ? `error: ${r.error.slice(0, 60)}` : r.examplesPerSec.toFixed(0), fixed(r.ratioToBestTorch), fixed(r.ratioToTorchSameThreads),
-      ]),
-      ...torch.map((t) => [t.model, `pytorch ${t.torch}`, String(t.threads), '', '', count(t.params), t.examplesPerSec.toFixed(0), '', '']),
-    ],
-    5,
-  );
-  console.log('');
-  printTable(
-    ['model', 'ours best (threads, variant, loop)', 'PyTorch best (threads)', 'ours / PyTorch', 'ours 1->best', 'PyTorch 1->best'],
-    summaries.map((s) => [
-      s.model,
-      s.ours ? `${s.ours.examplesPerSec.toFixed(0)} (${s.ours.threads}, ${s.ours.variant}, ${s.ours.loop})` : '-',
-      s.torch ? `${s.torch.examplesPerSec.toFixed(0)} (${s.torch.threads})` : '-',
-      fixed(s.ratioBestToBestTorch),
-      times(s.oursScaling),
-      times(s.torchScaling),
-    ]),
-    1,
-  );
-}
-
-/** Print PyTorch's BLAS, the settings tried, and a loud warning on a reference BLAS. */
-function reportTorchSetup(setup: TorchSetup) {
-  for (const t of setup.trials) {
-    const c = t.runtime?.check;
-    console.error(
-      `pytorch BLAS trial '${t.label}': ${t.error ?? `core ${t.runtime?.openblas?.corename ?? '-'}, [64,784]x[784,256] ${c?.gflops.toFixed(0)} GFLOPS on ${c?.threads} thread, max relative error ${c?.maxRelativeError.toExponential(1)} vs float64`}`,
-    );
-  }
-  const runtime = setup.chosen.runtime;
-  const blas = runtime ? classifyBlas(runtime) : undefined;
-  const changed = setup.chosen.label === 'as set' ? 'environment as set' : `${setup.chosen.label} for the PyTorch process only (products checked against float64)`;
-  console.log(`PyTorch BLAS: ${blas?.summary ?? 'unknown (the BLAS probe failed)'}; ${changed}; threads per run: torch.set_num_threads(n) and OpenBLAS n`);
-  if (blas?.reference) {
-    const line = '!'.repeat(100);
-    console.log(`${line}\nWARNING: PyTorch runs on a REFERENCE BLAS (${blas.library}): its figures are 3-5x too low and every ratio here flatters ours.\n` +
-      `Install an optimised BLAS (Debian: apt-get install libopenblas0-pthread) and run the bench again.\n${line}`);
-  }
-  return {
-    ...blas,
-    torchOnReferenceBlas: blas?.reference ?? false,
-    setting: setup.chosen.label,
-    runtime,
-    trials: setup.trials.map((t) => ({ label: t.label, corename: t.runtime?.openblas?.corename, ...t.runtime?.check, error: t.error })),
-  };
-}
 
 async function main(): Promise<void> {
   const o = parseCommandLine();
