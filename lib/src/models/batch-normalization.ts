@@ -6,13 +6,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { batchNormInTraining } from '../ops';
-import { layerWeight } from './layer-weight';
+import { layerWeight, stockLayerClass } from './stock-layer';
 
 export type BatchNormalizationArgs = NonNullable<Parameters<typeof tf.layers.batchNormalization>[0]>;
-type StockBatchNormalization = ReturnType<typeof tf.layers.batchNormalization>;
-
-// tfjs-layers exports the layer's factory, not its class.
-const StockBatchNormalizationClass = tf.layers.batchNormalization({}).constructor as new (args?: BatchNormalizationArgs) => StockBatchNormalization;
+const StockBatchNormalizationClass = stockLayerClass<BatchNormalizationArgs, ReturnType<typeof tf.layers.batchNormalization>>('BatchNormalization');
 
 interface BatchNormConfig {
   axis: number;

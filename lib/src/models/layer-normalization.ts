@@ -6,13 +6,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { layerNorm } from '../ops';
-import { layerWeight } from './layer-weight';
+import { layerWeight, stockLayerClass } from './stock-layer';
 
 export type LayerNormalizationArgs = NonNullable<Parameters<typeof tf.layers.layerNormalization>[0]>;
-type StockLayerNormalization = ReturnType<typeof tf.layers.layerNormalization>;
-
-// tfjs-layers exports the layer's factory, not its class.
-const StockLayerNormalizationClass = tf.layers.layerNormalization({}).constructor as new (args?: LayerNormalizationArgs) => StockLayerNormalization;
+const StockLayerNormalizationClass = stockLayerClass<LayerNormalizationArgs, ReturnType<typeof tf.layers.layerNormalization>>('LayerNormalization');
 
 interface LayerNormConfig {
   axis: number | number[];
