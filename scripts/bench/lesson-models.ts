@@ -41,24 +41,16 @@ export function missingFiles(model: string): string | undefined {
 export async function lessonMobileNetFineTune(): Promise<tf.LayersModel> {
   const { base, top } = await loadMobileNetSplit(mobileNetDir());
   const image = tf.input({ shape: [MOBILENET_IMAGE, MOBILENET_IMAGE, 3], name: 'image' });
-  // The top's layers were applied twice (in the loaded network and in `top`), so each holds two references, and
-  // disposing `top` releases one: the frozen layer releases the loaded network's.
-  const features = new FrozenFeatures(base, top.layers).apply(image) as tf.SymbolicTensor;
+  const features = new FrozenFeatures(base).apply(image) as tf.SymbolicTensor;
   const head = buildTransferHead({ inputShape: top.outputs[0].shape.slice(1) as number[], outputs: 10 });
   const output = head.apply(top.apply(features) as tf.SymbolicTensor) as tf.SymbolicTensor;
   return tf.model({ inputs: image, outputs: output, name: 'mobilenet_fine_tune' });
 }
 
-/**
- * A frozen model run in inference mode (batch norm with its moving statistics, as when features are cached).
- * Disposing it disposes the base and releases one reference to each of `alsoRelease`.
- */
+/** A frozen model run in inference mode (batch norm with its moving statistics, as when features are cached). */
 class FrozenFeatures extends tf.layers.Layer {
   static className = 'BenchFrozenFeatures';
-  constructor(
-    private readonly base: tf.LayersModel,
-    private readonly alsoRelease: tf.layers.Layer[] = [],
-  ) {
+  constructor(private readonly base: tf.LayersModel) {
     super({ name: `frozen_${base.name}`, trainable: false });
   }
   override computeOutputShape(): tf.Shape {
@@ -71,7 +63,6 @@ class FrozenFeatures extends tf.layers.Layer {
   override dispose() {
     const result = super.dispose();
     this.base.dispose();
-    for (const layer of this.alsoRelease) layer.dispose();
     return result;
   }
 }

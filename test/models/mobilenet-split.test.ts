@@ -29,6 +29,7 @@ describe('models: MobileNet split for fine-tuning the top block (real model from
 
   it('top(base(image)) equals the extractor; only the top trains', async () => {
     const extractor = await loadMobileNetFeatureExtractor(copy);
+    const tensorsBefore = tf.memory().numTensors;
     const { base, top } = await loadMobileNetSplit(copy);
     assert.deepEqual(base.outputs[0].shape, [null, 7, 7, 256]);
     assert.equal(base.layers[base.layers.length - 1].name, MOBILENET_LAST_BLOCK_INPUT);
@@ -43,9 +44,10 @@ describe('models: MobileNet split for fine-tuning the top block (real model from
     const [whole, split] = tf.tidy(() => [extractor.predict(image) as tf.Tensor, top.predict(base.predict(image) as tf.Tensor) as tf.Tensor]);
     assertClose(split.dataSync(), whole.dataSync(), 1e-5, 'features');
     tf.dispose([image, whole, split]);
-    extractor.dispose();
     base.dispose();
     top.dispose();
+    assert.equal(tf.memory().numTensors, tensorsBefore, 'disposing base and top frees every weight of the split');
+    extractor.dispose();
     await assert.rejects(loadMobileNetSplit(copy, { splitAt: 'conv_pw_13_relu' }), /cannot split MobileNet at 'conv_pw_13_relu'/);
   });
 

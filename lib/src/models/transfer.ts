@@ -152,5 +152,8 @@ export async function loadMobileNetSplit(dir: string, options: { splitAt?: strin
     x = layer.apply(x) as tf.SymbolicTensor;
   }
   const top = tf.model({ inputs: input, outputs: x, name: `mobilenet_${splitAt}_to_${names[names.length - 1]}` });
+  // Applying the top's layers again counted a second owner for each (TF.js disposes a layer's weights when its count
+  // reaches 0); the extractor, thrown away here, was the first. Drop its count so that `top.dispose()` frees them.
+  for (const layer of extractor.layers.slice(splitIndex + 1)) layer.dispose();
   return { base, top };
 }
