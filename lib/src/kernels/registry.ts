@@ -17,6 +17,7 @@ import { BLOCK_COPY_KERNELS } from './fused-copy-kernels';
 import { ROW_GATHER_KERNELS } from './fused-gather';
 import { TRANSPOSE_FREE_MATMUL_KERNELS } from './fused-transpose-matmul';
 import { LEADING_AXES_SUM_KERNELS } from './leading-axes-sum';
+import { GRU_SEQUENCE_KERNELS } from './gru-kernels';
 import { LSTM_SEQUENCE_KERNELS } from './lstm-kernels';
 import { MAX_POOL_GRAD_KERNELS } from './max-pool-grad';
 import { RESIZE_BILINEAR_GRAD_KERNELS } from './resize-bilinear-grad';
@@ -35,6 +36,7 @@ export const COURSE_KERNELS: readonly CourseKernelConfig[] = [
   ...RESIZE_BILINEAR_GRAD_KERNELS,
   ...TRANSPOSE_FREE_MATMUL_KERNELS,
   ...LSTM_SEQUENCE_KERNELS,
+  ...GRU_SEQUENCE_KERNELS,
   ...CLASSIFIER_LOSS_KERNELS,
   ...ADAM_UPDATE_KERNELS,
   ...ROW_GATHER_KERNELS,

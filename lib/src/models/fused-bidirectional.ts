@@ -8,7 +8,8 @@
  *   backward: each row's real words are reversed in place (padding stays at the end), read left to right by a
  *             second LSTM, and its states put back in the original order: again no real state saw padding.
  *
- * The states at real words are those of a masked `tf.layers.bidirectional(tf.layers.lstm(...))`.
+ * The states at real words are those of a masked `tf.layers.bidirectional(tf.layers.lstm(...))`. The GRU encoders
+ * (`fusedGru`, see rnn-encoder.ts) handle padding the same way.
  */
 import * as tf from '@tensorflow/tfjs';
 import { BaseLayerArgs } from './sequence-mask';

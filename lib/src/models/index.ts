@@ -36,6 +36,7 @@ export { type TextClassifierOptions, buildTextClassifier } from './text-classifi
 export { SinusoidalPositionalEncoding, type SinusoidalPositionalEncodingArgs, sinusoidalPositionTable } from './positional-encoding';
 export { MultiHeadSelfAttention, type MultiHeadSelfAttentionArgs } from './multi-head-attention';
 export { FusedLstm, type FusedLstmArgs, fusedLstm } from './fused-lstm';
+export { FusedGru, type FusedGruArgs, fusedGru } from './fused-gru';
 export { type BatchNormalizationArgs, CourseBatchNormalization, batchNormalization } from './batch-normalization';
 export { CourseLayerNormalization, type LayerNormalizationArgs, layerNormalization } from './layer-normalization';
 export { ReverseRealSteps } from './fused-bidirectional';
