@@ -4,7 +4,8 @@
  * the frozen embeddings, then encoder and head trained together (warm-up, cosine decay, early stopping on validation).
  * Prints JSON lines per epoch and the test scores. Slow (tens of minutes), needs DATASETS_DIR.
  * Settings by environment: FT_PARTS (comma list, default layer0,layer1,output), FT_LR (default 5e-5), FT_EPOCHS (3),
- * FT_BATCH (16), FT_LEXICAL (1).
+ * FT_BATCH (16), FT_LEXICAL (1), FT_ACROSS (0; 1: layer 1 reads the two sentences side by side), FT_PATIENCE (1),
+ * FT_MONITOR (accuracy | loss: the validation score that picks the epoch kept).
  * Run: `npx tsx scripts/checks/mrpc-fine-tune.ts`.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -29,6 +30,9 @@ async function main(): Promise<void> {
   const epochs = Number(process.env.FT_EPOCHS ?? 3);
   const batchSize = Number(process.env.FT_BATCH ?? 16);
   const lexical = (process.env.FT_LEXICAL ?? '1') === '1';
+  const across = process.env.FT_ACROSS === '1';
+  const patience = Number(process.env.FT_PATIENCE ?? 1);
+  const monitor = (process.env.FT_MONITOR ?? 'accuracy') as 'accuracy' | 'loss';
   const mrpc = loadMrpc({ quiet: true });
   const graph = await loadSentenceEncoder();
   const encoder = new TrainableSentenceEncoder(graph);
@@ -57,14 +61,17 @@ async function main(): Promise<void> {
     epochs,
     batchSize,
     lexical,
+    across,
+    patience,
+    monitor,
     encoderLearningRate: learningRate,
     onEpoch: (r) => {
-      const test = scorePairProbabilities(mrpc.test, predictPairs(encoder, tokenizer, head, mrpc.test, { lexical }));
+      const test = scorePairProbabilities(mrpc.test, predictPairs(encoder, tokenizer, head, mrpc.test, { lexical, across }));
       console.log(JSON.stringify({ ...r, testAccuracy: test.accuracy, testF1: test.binary?.f1 }));
     },
   });
-  const test = scorePairProbabilities(mrpc.test, predictPairs(encoder, tokenizer, head, mrpc.test, { lexical }));
-  console.log(JSON.stringify({ stage: 'fine-tuned', parts, trainable, learningRate, batchSize, lexical, bestEpoch: result.bestEpoch, secondsPerEpoch: result.secondsPerEpoch, minutes: (performance.now() - started) / 60000, testAccuracy: test.accuracy, testF1: test.binary?.f1 }));
+  const test = scorePairProbabilities(mrpc.test, predictPairs(encoder, tokenizer, head, mrpc.test, { lexical, across }));
+  console.log(JSON.stringify({ stage: 'fine-tuned', parts, trainable, learningRate, batchSize, lexical, across, patience, monitor, bestEpoch: result.bestEpoch, secondsPerEpoch: result.secondsPerEpoch, minutes: (performance.now() - started) / 60000, testAccuracy: test.accuracy, testF1: test.binary?.f1 }));
 }
 
 main().catch((error) => {

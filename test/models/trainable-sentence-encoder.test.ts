@@ -18,7 +18,15 @@ import {
   loadSentenceEncoder,
   sentenceEncoderPackageDir,
 } from '../../lib/src/models';
-import { LowerStateCache, fineTuneSentencePairs, lengthBucketedBatches, pairHeadInputSize, predictPairs, sentencePairFeatures } from '../../lib/src/train';
+import {
+  LowerStateCache,
+  fineTuneSentencePairs,
+  lengthBucketedBatches,
+  pairHeadInputSize,
+  predictPairs,
+  scorePairProbabilities,
+  sentencePairFeatures,
+} from '../../lib/src/train';
 import { Rng, initEngine } from '../../lib/src/engine';
 import { assertClose, assertNoTensorLeak, useCpuBackend } from './support';
 
@@ -173,6 +181,27 @@ describe('train: sentence-pair fine-tuning', () => {
     assert.ok(spread < batches.length * 5, `batches should hold pairs of similar length (total spread ${spread})`);
   });
 
+  it('reading a pair side by side: a sentence paired with itself keeps its own embedding; another partner changes it', () => {
+    const encoder = new TrainableSentenceEncoder(graph);
+    const [a, b, c] = ['The cat sat on the mat.', 'A cat was sitting on the mat today.', 'Stocks fell.'];
+    const cache = new LowerStateCache(encoder, graph.tokenizer);
+    cache.add([a, b, c]);
+    const embed = (texts: string[], across: boolean) =>
+      tf.tidy(() => {
+        const { states, mask } = cache.batch(texts);
+        return Array.from((across ? encoder.applyUpperAcross(states, mask) : encoder.applyUpper(states, mask)).dataSync());
+      });
+    const alone = embed([a, b], false);
+    // Every key of [A; A] appears twice, so attention's average over them is A's own: the same embedding.
+    assertClose(embed([a, b, a, b], true), [...alone, ...alone], 1e-5, 'a pair of identical sentences');
+    const mixed = embed([a, b, c, c], true); // pairs (a, c) and (b, c), padded to different lengths
+    const difference = Math.max(...mixed.slice(0, 512).map((x, i) => Math.abs(x - alone[i])));
+    assert.ok(difference > 1e-3, `a's embedding should depend on its partner (largest change ${difference})`);
+    assertClose([mixed.slice(0, 512).reduce((s, x) => s + x * x, 0)], [1], 1e-5, 'unit length');
+    assert.throws(() => tf.tidy(() => { const { states, mask } = cache.batch([a, b, c]); encoder.applyUpperAcross(states, mask); }), /needs pairs/);
+    encoder.dispose();
+  });
+
   it('fits a tiny set (training loss falls), keeps the best epoch, and leaves no tensors', async () => {
     const pairs = [
       { sentence1: 'The cat sat on the mat.', sentence2: 'A cat sat on the mat.', label: 1 },
@@ -204,6 +233,13 @@ describe('train: sentence-pair fine-tuning', () => {
     const accuracy = pairs.filter((pair, i) => (p[i] >= 0.5 ? 1 : 0) === pair.label).length / pairs.length;
     assert.equal(accuracy, best, 'the restored weights are the best epoch`s');
     assert.throws(() => fineTuneSentencePairs(encoder, graph.tokenizer, head, pairs, pairs, { lexical: false }), /head takes 2061 features but the pairs give 2048/);
+    const byLoss = fineTuneSentencePairs(encoder, graph.tokenizer, head, pairs, pairs, {
+      epochs: 3, batchSize: 2, maxTokens: 8, lexical: true, across: true, monitor: 'loss', patience: 3, encoderLearningRate: 1e-4, headLearningRate: 1e-2, seed: 4,
+    });
+    const lowest = Math.min(...byLoss.epochs.map((e) => e.valLoss));
+    assert.equal(byLoss.epochs[byLoss.bestEpoch - 1].valLoss, lowest, 'monitor loss keeps the epoch of the lowest validation loss');
+    const restored = scorePairProbabilities(pairs, predictPairs(encoder, graph.tokenizer, head, pairs, { lexical: true, maxTokens: 8, across: true }));
+    assertClose([restored.logLoss], [lowest], 1e-5, 'validation loss of the restored weights');
     encoder.dispose();
     head.dispose();
   });

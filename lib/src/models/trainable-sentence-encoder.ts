@@ -176,10 +176,35 @@ export class TrainableSentenceEncoder {
   applyUpper(states: tf.Tensor3D, mask: tf.Tensor2D): tf.Tensor2D {
     return tf.tidy(() => {
       const [b, length] = mask.shape;
-      const x = this.transformerLayer(states, this.layers[1], keyBias(mask, b, length));
-      const pooled = x.mul(mask.expandDims(2)).sum(1).div(tf.maximum(mask.sum(1, true), 1));
-      const hidden = tf.tanh(pooled.matMul(this.outputKernel).add(this.outputBias));
-      return tf.mul(hidden, tf.rsqrt(tf.maximum(hidden.square().sum(1, true), 1e-12))) as tf.Tensor2D;
+      return this.pooledOutput(this.transformerLayer(states, this.layers[1], keyBias(mask, b, length)), mask);
+    });
+  }
+
+  /** Mean over each row's real tokens, the dense tanh layer and L2 normalisation: `[batch, 512]`. */
+  private pooledOutput(x: tf.Tensor3D, mask: tf.Tensor2D): tf.Tensor2D {
+    const pooled = x.mul(mask.expandDims(2)).sum(1).div(tf.maximum(mask.sum(1, true), 1));
+    const hidden = tf.tanh(pooled.matMul(this.outputKernel).add(this.outputBias));
+    return tf.mul(hidden, tf.rsqrt(tf.maximum(hidden.square().sum(1, true), 1e-12))) as tf.Tensor2D;
+  }
+
+  /**
+   * Like {@link applyUpper} for sentence pairs read together: `states` and `mask` hold the first sentences of `n`
+   * pairs, then their second sentences (`2n` rows). Layer 1 runs once per pair over both sentences side by side, so
+   * every token also attends to the other sentence's tokens; each sentence is then pooled over its own tokens. Returns
+   * `[2n, 512]` in the order of the rows. Before training this differs from {@link applyUpper}: the pre-trained
+   * layer only ever saw one sentence at a time.
+   */
+  applyUpperAcross(states: tf.Tensor3D, mask: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => {
+      const [rows, length] = mask.shape;
+      if (rows % 2 !== 0) throw new Error(`applyUpperAcross needs pairs: first sentences then second ones, got ${rows} rows`);
+      const n = rows / 2;
+      const [statesA, statesB] = tf.split(states, 2, 0);
+      const [maskA, maskB] = tf.split(mask, 2, 0);
+      const joint = tf.concat([maskA, maskB], 1) as tf.Tensor2D; // [n, 2L]
+      const x = this.transformerLayer(tf.concat([statesA, statesB], 1) as tf.Tensor3D, this.layers[1], keyBias(joint, n, 2 * length));
+      const [xA, xB] = tf.split(x, 2, 1) as [tf.Tensor3D, tf.Tensor3D];
+      return this.pooledOutput(tf.concat([xA, xB], 0) as tf.Tensor3D, mask);
     });
   }
 

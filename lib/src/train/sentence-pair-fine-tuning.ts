@@ -3,7 +3,8 @@
  * {@link TrainableSentenceEncoder}, a head reads the pair features [u, v, |u - v|, u * v] (optionally followed by
  * lexical overlap features), and one loss trains head and encoder together: the encoder with a small learning rate
  * (linear warm-up, then cosine decay), the head with its own. After each epoch the validation pairs are scored; the
- * weights of the best epoch are kept (early stopping with restore).
+ * weights of the best epoch are kept (early stopping with restore). With `across`, layer 1 reads the two sentences of
+ * a pair side by side, so each sentence's tokens also attend to the other's.
  *
  * Two savings that change no result: when the embeddings and Transformer layer 0 are frozen, their output is computed
  * once per sentence and cached (an epoch then runs only layer 1 and the output layer); and each epoch's batches are
@@ -60,12 +61,19 @@ export interface PairFineTuningOptions {
   headLearningRate?: number;
   /** Fraction of all steps spent warming the encoder's rate up from ~0 (default 0.1). */
   warmupFraction?: number;
-  /** Stop after this many epochs without a better validation accuracy (default 1). */
+  /** Stop after this many epochs without a better validation score (default 1). */
   patience?: number;
+  /**
+   * The validation score that picks the epoch to keep: 'accuracy' (default) or 'loss' (the mean log loss, which moves
+   * smoothly where the accuracy on a few hundred pairs changes by single pairs).
+   */
+  monitor?: 'accuracy' | 'loss';
   /** Append the lexical features to the pair features (the head's input size must match). */
   lexical?: boolean;
   /** Tokens kept per sentence (default 128, the graph's own limit). */
   maxTokens?: number;
+  /** Layer 1 reads both sentences of a pair side by side (see `applyUpperAcross`); default false. */
+  across?: boolean;
   /** Shuffling seed (default `courseSeed()`). */
   seed?: number;
   /** Stop an epoch after this many steps (smoke runs). */
@@ -98,13 +106,13 @@ export function predictPairs(
   tokenizer: PieceEncoder,
   head: tf.LayersModel,
   pairs: readonly LabelledSentencePair[],
-  options: { lexical?: boolean; batchSize?: number; maxTokens?: number; cache?: LowerStateCache } = {},
+  options: { lexical?: boolean; batchSize?: number; maxTokens?: number; cache?: LowerStateCache; across?: boolean } = {},
 ): Float32Array {
   const batchSize = options.batchSize ?? 32;
   const out = new Float32Array(pairs.length);
   for (let start = 0; start < pairs.length; start += batchSize) {
     const batch = pairs.slice(start, start + batchSize);
-    const p = tf.tidy(() => pairProbabilities(encoder, tokenizer, head, batch, options.lexical ?? false, options.maxTokens, false, options.cache));
+    const p = tf.tidy(() => pairProbabilities(encoder, tokenizer, head, batch, { ...options, training: false }));
     out.set(p.dataSync(), start);
     p.dispose();
   }
@@ -124,7 +132,7 @@ function sentencePieces(tokenizer: PieceEncoder, text: string, maxTokens?: numbe
 
 /**
  * Train `encoder` (its trainable parts) and `head` (a layers model from `pairHeadInputSize(lexical)` features to one sigmoid unit)
- * together on `train`; keep the weights of the epoch with the best accuracy on `validation`.
+ * together on `train`; keep the weights of the epoch with the best score on `validation` (see `monitor`).
  */
 export function fineTuneSentencePairs(
   encoder: TrainableSentenceEncoder,
@@ -134,7 +142,7 @@ export function fineTuneSentencePairs(
   validation: readonly LabelledSentencePair[],
   options: PairFineTuningOptions = {},
 ): PairFineTuningResult {
-  const { epochs = 3, batchSize = 16, patience = 1, lexical = false } = options;
+  const { epochs = 3, batchSize = 16, patience = 1, lexical = false, across = false, monitor = 'accuracy' } = options;
   const expected = pairHeadInputSize(lexical);
   const width = head.inputs[0].shape[1];
   if (width !== expected) throw new Error(`the head takes ${width} features but the pairs give ${expected} (lexical: ${lexical})`);
@@ -158,7 +166,7 @@ export function fineTuneSentencePairs(
   const pairLengths = train.map((p) => Math.max(pieces(p.sentence1).length, pieces(p.sentence2).length));
 
   const records: PairEpochRecord[] = [];
-  let best = { accuracy: -Infinity, epoch: 0, weights: [] as tf.Tensor[] };
+  let best = { score: -Infinity, epoch: 0, weights: [] as tf.Tensor[] };
   let trainingSeconds = 0;
   let step = 0;
   try {
@@ -171,7 +179,7 @@ export function fineTuneSentencePairs(
         setOptimizerLearningRate(encoderOptimizer, Math.max(schedule(step++), 1e-12));
         const labels = tf.tensor2d(batch.map((p) => p.label), [batch.length, 1]);
         const { value, grads } = tf.variableGrads(
-          () => tf.tidy(() => tf.metrics.binaryCrossentropy(labels, pairProbabilities(encoder, tokenizer, head, batch, lexical, options.maxTokens, true, cache)).mean() as tf.Scalar),
+          () => tf.tidy(() => tf.metrics.binaryCrossentropy(labels, pairProbabilities(encoder, tokenizer, head, batch, { lexical, maxTokens: options.maxTokens, cache, across, training: true })).mean() as tf.Scalar),
           allVariables,
         );
         lossSum += value.dataSync()[0];
@@ -182,13 +190,14 @@ export function fineTuneSentencePairs(
       }
       const seconds = (performance.now() - started) / 1000;
       trainingSeconds += seconds;
-      const valScores = scorePairProbabilities(validation, predictPairs(encoder, tokenizer, head, validation, { lexical, maxTokens: options.maxTokens, cache }));
+      const valScores = scorePairProbabilities(validation, predictPairs(encoder, tokenizer, head, validation, { lexical, maxTokens: options.maxTokens, cache, across }));
       const record = { epoch, loss: lossSum / stepsPerEpoch, valLoss: valScores.logLoss, valAccuracy: valScores.accuracy, seconds };
       records.push(record);
       options.onEpoch?.(record);
-      if (valScores.accuracy > best.accuracy) {
+      const score = monitor === 'loss' ? -valScores.logLoss : valScores.accuracy;
+      if (score > best.score) {
         tf.dispose(best.weights);
-        best = { accuracy: valScores.accuracy, epoch, weights: allVariables.map((v) => tf.clone(v)) };
+        best = { score, epoch, weights: allVariables.map((v) => tf.clone(v)) };
       } else if (epoch - best.epoch >= patience) {
         break;
       }
@@ -207,29 +216,28 @@ function pairProbabilities(
   tokenizer: PieceEncoder,
   head: tf.LayersModel,
   pairs: readonly LabelledSentencePair[],
-  lexical: boolean,
-  maxTokens: number | undefined,
-  training: boolean,
-  cache?: LowerStateCache,
+  options: { lexical?: boolean; maxTokens?: number; cache?: LowerStateCache; across?: boolean; training: boolean },
 ): tf.Tensor2D {
   // Both sentences of every pair in one encoder batch: one pass, then split.
   const texts = [...pairs.map((p) => p.sentence1), ...pairs.map((p) => p.sentence2)];
-  let embeddings: tf.Tensor2D;
-  if (cache) {
-    const { states, mask } = cache.batch(texts);
-    embeddings = encoder.applyUpper(states, mask);
-    tf.dispose([states, mask]);
+  let states: tf.Tensor3D;
+  let mask: tf.Tensor2D;
+  if (options.cache) {
+    ({ states, mask } = options.cache.batch(texts));
   } else {
     const batch = encoder.tokenBatch(
-      texts.map((t) => sentencePieces(tokenizer, t, maxTokens)),
+      texts.map((t) => sentencePieces(tokenizer, t, options.maxTokens)),
       tokenizer.unknownId,
     );
-    embeddings = encoder.apply(batch);
-    tf.dispose([batch.ids, batch.mask]);
+    states = encoder.lowerStates(batch);
+    mask = batch.mask;
+    batch.ids.dispose();
   }
+  const embeddings = options.across ? encoder.applyUpperAcross(states, mask) : encoder.applyUpper(states, mask);
+  tf.dispose([states, mask]);
   const [u, v] = tf.split(embeddings, 2, 0) as [tf.Tensor2D, tf.Tensor2D];
-  const features = sentencePairFeatures(u, v, lexical ? lexicalFeatureTensor(pairs) : undefined);
-  return head.apply(features, { training }) as tf.Tensor2D;
+  const features = sentencePairFeatures(u, v, options.lexical ? lexicalFeatureTensor(pairs) : undefined);
+  return head.apply(features, { training: options.training }) as tf.Tensor2D;
 }
 
 /**
