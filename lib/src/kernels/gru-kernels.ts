@@ -22,31 +22,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { asKernelFunc, type CourseKernelConfig } from './course-kernel';
-import { HOST_MEMORY_BACKENDS, HostMemory, hostMemory } from './host-memory';
-import type { LstmGateActivation } from './lstm-kernels';
+import { HOST_MEMORY_BACKENDS } from './host-memory';
+import { type RecurrentGateActivation, gateActivationAttr, memoryFor, scalarGate, scalarGateSlope } from './recurrent-kernel-common';
 
 export const GRU_FORWARD_KERNEL = 'CourseGruSequenceForward';
 export const GRU_BACKWARD_KERNEL = 'CourseGruSequenceBackward';
 
 /** The gate activations the kernels run: the same two as the LSTM's. */
-export type GruGateActivation = LstmGateActivation;
-
-/** What the kernels need from a backend: its memory, and its matrix product. */
-interface SequenceMemory extends HostMemory {
-  matMul(a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo;
-}
-
-function memoryFor(backendName: string, backend: unknown): SequenceMemory {
-  const matMulKernel = tf.getKernel(tf.BatchMatMul, backendName);
-  if (matMulKernel === undefined) throw new Error(`BatchMatMul is not registered for backend '${backendName}'`);
-  const matMul = (a: tf.TensorInfo, b: tf.TensorInfo) =>
-    matMulKernel.kernelFunc({
-      inputs: { a, b },
-      backend: backend as tf.KernelBackend,
-      attrs: { transposeA: false, transposeB: false },
-    }) as tf.TensorInfo;
-  return { ...hostMemory(backendName, backend), matMul };
-}
+export type GruGateActivation = RecurrentGateActivation;
 
 /** The named input, checked to be a float32 tensor of the given shape (null: any size on that axis). */
 function floatInput(inputs: tf.NamedTensorInfoMap, name: string, shape: (number | null)[]): tf.TensorInfo {
@@ -58,18 +41,10 @@ function floatInput(inputs: tf.NamedTensorInfoMap, name: string, shape: (number 
   return info;
 }
 
+/** The gate function and its slope; unlike the LSTM kernels, an unknown activation is refused. */
 function gateFunctions(activation: GruGateActivation) {
   if (activation !== 'sigmoid' && activation !== 'hardSigmoid') throw new Error(`unknown gate activation '${activation as string}'`);
-  const sigmoid = activation === 'sigmoid';
-  return {
-    gate: sigmoid ? (v: number) => 1 / (1 + Math.exp(-v)) : (v: number) => Math.min(1, Math.max(0, 0.2 * v + 0.5)),
-    /** The derivative, from the gate's value (hardSigmoid: 0.2 inside the linear part, 0 where clipped). */
-    slope: sigmoid ? (y: number) => y * (1 - y) : (y: number) => (y > 0 && y < 1 ? 0.2 : 0),
-  };
-}
-
-function activationAttr(attrs: tf.NamedAttrMap | undefined): GruGateActivation {
-  return ((attrs ?? {}).recurrentActivation as GruGateActivation) ?? 'hardSigmoid';
+  return { gate: scalarGate(activation), slope: scalarGateSlope(activation) };
 }
 
 /** Forward recurrence: per step the gates (after h_{t-1} U_zr), then the candidate and state (after (r ⊙ h_{t-1}) U_h). */
@@ -81,7 +56,7 @@ function gruForward(backendName: string) {
     if (!Number.isInteger(H) || H === 0) throw new Error(`xw's last axis must be 3 * units, got ${H3}`);
     const recurrentZR = floatInput(inputs, 'recurrentKernelZR', [H, 2 * H]);
     const recurrentH = floatInput(inputs, 'recurrentKernelH', [H, H]);
-    const { gate } = gateFunctions(activationAttr(attrs));
+    const { gate } = gateFunctions(gateActivationAttr(attrs));
     const mem = memoryFor(backendName, backend);
     const outputs = [mem.allocate([B, T, H]), mem.allocate([B, T, H3]), mem.allocate([B, T, H])];
     const [hSeq, gates, resetHidden] = outputs;
@@ -156,7 +131,7 @@ function gruBackward(backendName: string) {
     const h = floatInput(inputs, 'h', [B, T, H]);
     const recurrentZRT = floatInput(inputs, 'recurrentKernelZRT', [2 * H, H]);
     const recurrentHT = floatInput(inputs, 'recurrentKernelHT', [H, H]);
-    const { slope } = gateFunctions(activationAttr(attrs));
+    const { slope } = gateFunctions(gateActivationAttr(attrs));
     const mem = memoryFor(backendName, backend);
     const dxw = mem.allocate([B, T, H3]);
     // This step's dĥ and [dẑ | dř], contiguous for the products.

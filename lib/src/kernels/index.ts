@@ -7,6 +7,7 @@
 export { type CourseGradientConfig, type CourseKernelConfig, type CourseKernelRole } from './course-kernel';
 export { COURSE_GRADIENTS, COURSE_KERNELS, isCourseKernel, registerCourseKernels, restoreStockKernels } from './registry';
 export { hasKernel } from './host-memory';
+export { type RecurrentGateActivation } from './recurrent-kernel-common';
 export { ADAM_UPDATE, type AdamUpdateAttrs, adamUpdateWasm } from './adam-update';
 export { BATCH_MOMENTS, BATCH_NORM_GRAD, type BatchNormGradAttrs } from './batch-norm-kernels';
 export { CROSS_ENTROPY, CROSS_ENTROPY_GRAD, type CrossEntropyAttrs, SOFTMAX_GRAD } from './classifier-loss-kernels';

@@ -14,30 +14,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { asKernelFunc, type CourseKernelConfig } from './course-kernel';
-import { HOST_MEMORY_BACKENDS, HostMemory, hostMemory } from './host-memory';
+import { HOST_MEMORY_BACKENDS } from './host-memory';
+import { type RecurrentGateActivation, type SequenceMemory, gateActivationAttr, memoryFor, scalarGate, scalarGateSlope } from './recurrent-kernel-common';
 import { SimdWasmBackend, simdOn } from './simd/simd-module';
 
 export const LSTM_FORWARD_KERNEL = 'CourseLstmSequenceForward';
 export const LSTM_BACKWARD_KERNEL = 'CourseLstmSequenceBackward';
 
-export type LstmGateActivation = 'sigmoid' | 'hardSigmoid';
-
-/** What the kernels need from a backend: its memory, and its matrix product. */
-interface SequenceMemory extends HostMemory {
-  matMul(a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo;
-}
-
-function memoryFor(backendName: string, backend: unknown): SequenceMemory {
-  const matMulKernel = tf.getKernel(tf.BatchMatMul, backendName);
-  if (matMulKernel === undefined) throw new Error(`BatchMatMul is not registered for backend '${backendName}'`);
-  const matMul = (a: tf.TensorInfo, b: tf.TensorInfo) =>
-    matMulKernel.kernelFunc({
-      inputs: { a, b },
-      backend: backend as tf.KernelBackend,
-      attrs: { transposeA: false, transposeB: false },
-    }) as tf.TensorInfo;
-  return { ...hostMemory(backendName, backend), matMul };
-}
+export type LstmGateActivation = RecurrentGateActivation;
 
 /** The named input, checked to be a float32 tensor of the given rank. */
 function floatInput(inputs: tf.NamedTensorInfoMap, name: string, rank: number): tf.TensorInfo {
@@ -67,7 +51,7 @@ function lstmForward(backendName: string) {
     if (recurrentKernel.shape[0] !== H || recurrentKernel.shape[1] !== H4) {
       throw new Error(`recurrentKernel must be [${H},${H4}], got [${recurrentKernel.shape}]`);
     }
-    const activation = ((attrs ?? {}).recurrentActivation as LstmGateActivation) ?? 'hardSigmoid';
+    const activation = gateActivationAttr(attrs);
     const mem = memoryFor(backendName, backend);
     const outputs = [mem.allocate([B, T, H]), mem.allocate([B, T, H]), mem.allocate([B, T, H]), mem.allocate([B, T, H4])];
     const [hSeq, cSeq, tanhCSeq, gates] = outputs;
@@ -140,8 +124,7 @@ function simdForwardSteps(
 /** The same step in JS (the cpu backend, or units not a multiple of 4). */
 function jsForwardStep(mem: SequenceMemory, tensors: ForwardTensors, [B, T, H]: number[], activation: LstmGateActivation) {
   const H4 = 4 * H;
-  const sigmoidGates = activation === 'sigmoid';
-  const gate = (z: number) => (sigmoidGates ? 1 / (1 + Math.exp(-z)) : Math.min(1, Math.max(0, 0.2 * z + 0.5)));
+  const gate = scalarGate(activation);
   return (t: number, rec: tf.TensorInfo | undefined) => {
     // Views are taken after the product: any allocation may grow the heap and detach older views.
     const XW = mem.values(tensors.xw), R = rec === undefined ? undefined : mem.values(rec);
@@ -177,7 +160,7 @@ function lstmBackward(backendName: string) {
     };
     const recurrentKernelT = floatInput(inputs, 'recurrentKernelT', 2);
     const [B, T, H] = saved.dh.shape as [number, number, number];
-    const activation = ((attrs ?? {}).recurrentActivation as LstmGateActivation) ?? 'hardSigmoid';
+    const activation = gateActivationAttr(attrs);
     const mem = memoryFor(backendName, backend);
     const dz = mem.allocate([B, T, 4 * H]);
     const dzStep = mem.allocate([B, 4 * H]);
@@ -243,7 +226,7 @@ function jsBackwardStep(
   activation: LstmGateActivation,
 ) {
   const H4 = 4 * H;
-  const slope = activation === 'sigmoid' ? (y: number) => y * (1 - y) : (y: number) => (y > 0 && y < 1 ? 0.2 : 0);
+  const slope = scalarGateSlope(activation);
   const dcNext = new Float32Array(B * H);
   return (t: number, dhNext: tf.TensorInfo | undefined) => {
     const DH = mem.values(tensors.dh), G = mem.values(tensors.gates), C = mem.values(tensors.c), TC = mem.values(tensors.tanhC);
