@@ -238,7 +238,7 @@ function cifarTestAccuracy(model: tf.LayersModel, test: ReturnType<typeof loadCi
 async function main(): Promise<void> {
   const o = parseCommandLine();
   const threads = await startBackend(o.backend, o.variant);
-  console.log(`backend ${tf.getBackend()} (${threads} thread${threads === 1 ? '' : 's'}), variant ${o.variant}, batch ${o.batchSize}, Adam 1e-3`);
+  console.log(`backend ${tf.getBackend()} (${threads} thread${threads === 1 ? '' : 's'}), variant ${o.variant}, batch ${o.batchSize}; Adam 1e-3 (MNIST), ${CIFAR_LEARNING_RATE} on a half cosine (CIFAR-10)`);
   const results: unknown[] = [];
   if (o.task !== 'cifar') results.push(await mnist(o));
   if (o.task !== 'mnist') results.push(await cifar(o));
