@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { GRU_BACKWARD_KERNEL, GRU_FORWARD_KERNEL, type GruGateActivation } from '../kernels';
-import { type RecurrentCell, type RecurrentWeights, checkSequenceInputs, runRecurrentSequence } from './recurrent-sequence';
+import { type RecurrentCell, type RecurrentWeights, runRecurrentSequence } from './recurrent-sequence';
 
 export interface GruWeights extends RecurrentWeights {
   /** [inputDim, 3*units], gate order z, r, h (as tf.layers.gru). */
@@ -29,17 +29,6 @@ export function gruSequence(
   weights: GruWeights,
   recurrentActivation: GruGateActivation = 'hardSigmoid',
 ): tf.Tensor3D {
-  const units = weights.recurrentKernel.shape[0];
-  if (weights.recurrentKernel.shape[1] !== 3 * units) {
-    throw new Error(`GRU recurrent kernel must be [${units}, ${3 * units}], got [${weights.recurrentKernel.shape}]`);
-  }
-  checkSequenceInputs(GRU_CELL, x, weights);
-  if (weights.bias !== undefined && (weights.bias.rank !== 1 || weights.bias.shape[0] !== 3 * units)) {
-    throw new Error(`GRU bias must be [${3 * units}], got [${weights.bias.shape}]`);
-  }
-  if (recurrentActivation !== 'sigmoid' && recurrentActivation !== 'hardSigmoid') {
-    throw new Error(`gruSequence recurrentActivation must be 'sigmoid' or 'hardSigmoid', got '${recurrentActivation as string}'`);
-  }
   return runRecurrentSequence(GRU_CELL, x, weights, recurrentActivation);
 }
 

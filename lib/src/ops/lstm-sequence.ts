@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { LSTM_BACKWARD_KERNEL, LSTM_FORWARD_KERNEL, type LstmGateActivation } from '../kernels';
-import { type RecurrentCell, type RecurrentWeights, checkSequenceInputs, runRecurrentSequence } from './recurrent-sequence';
+import { type RecurrentCell, type RecurrentWeights, runRecurrentSequence } from './recurrent-sequence';
 
 export interface LstmWeights extends RecurrentWeights {
   /** [inputDim, 4*units], gate order i, f, c, o (as tf.layers.lstm). */
@@ -28,7 +28,6 @@ export function lstmSequence(
   weights: LstmWeights,
   recurrentActivation: LstmGateActivation = 'hardSigmoid',
 ): tf.Tensor3D {
-  checkSequenceInputs(LSTM_CELL, x, weights);
   return runRecurrentSequence(LSTM_CELL, x, weights, recurrentActivation);
 }
 

@@ -40,23 +40,42 @@ export interface RecurrentCell {
   recurrenceWithOps(xw: tf.Tensor3D, recurrentKernel: tf.Tensor2D, recurrentActivation: RecurrentGateActivation): tf.Tensor3D;
 }
 
-/** Checks that x is [batch, time, features] and the kernel [features, gates*units]. */
-export function checkSequenceInputs(cell: RecurrentCell, x: tf.Tensor3D, weights: RecurrentWeights): void {
+/**
+ * Checks x [batch, time, features], the kernel [features, gates*units], the recurrent kernel [units, gates*units], the
+ * bias [gates*units] and the gate activation, with messages that name the op and the cell.
+ */
+function checkSequenceInputs(
+  cell: RecurrentCell,
+  x: tf.Tensor3D,
+  weights: RecurrentWeights,
+  recurrentActivation: RecurrentGateActivation,
+): void {
+  const units = weights.recurrentKernel.shape[0];
+  const columns = cell.gateCount * units;
+  if (weights.recurrentKernel.shape[1] !== columns) {
+    throw new Error(`${cell.cellName} recurrent kernel must be [${units}, ${columns}], got [${weights.recurrentKernel.shape}]`);
+  }
   if (x.rank !== 3) throw new Error(`${cell.opName} expects inputs [batch, time, features], got shape [${x.shape}]`);
   const inputDim = x.shape[2];
-  const columns = cell.gateCount * weights.recurrentKernel.shape[0];
   if (weights.kernel.shape[0] !== inputDim || weights.kernel.shape[1] !== columns) {
     throw new Error(`${cell.cellName} kernel must be [${inputDim}, ${columns}], got [${weights.kernel.shape}]`);
   }
+  if (weights.bias !== undefined && (weights.bias.rank !== 1 || weights.bias.shape[0] !== columns)) {
+    throw new Error(`${cell.cellName} bias must be [${columns}], got [${weights.bias.shape}]`);
+  }
+  if (recurrentActivation !== 'sigmoid' && recurrentActivation !== 'hardSigmoid') {
+    throw new Error(`${cell.opName} recurrentActivation must be 'sigmoid' or 'hardSigmoid', got '${recurrentActivation as string}'`);
+  }
 }
 
-/** Hidden states of every step, [batch, time, units]: through the cell's kernels where registered, else plain ops. */
+/** Hidden states of every step, [batch, time, units] (inputs checked): through the cell's kernels where registered, else plain ops. */
 export function runRecurrentSequence(
   cell: RecurrentCell,
   x: tf.Tensor3D,
   weights: RecurrentWeights,
   recurrentActivation: RecurrentGateActivation,
 ): tf.Tensor3D {
+  checkSequenceInputs(cell, x, weights, recurrentActivation);
   const [batch, time, inputDim] = x.shape;
   const units = weights.recurrentKernel.shape[0];
   if (time === 0) throw new Error(`${cell.opName} needs at least one time step`);
