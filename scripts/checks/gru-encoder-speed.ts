@@ -11,9 +11,9 @@
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { registerCourseKernels } from '@dl-course/lib/kernels';
+import { initEngine } from '@dl-course/lib/engine';
 import { buildRnnEncoder } from '@dl-course/lib/models';
-import { positiveInteger } from '../tooling/cli';
+import { choice, positiveInteger } from '../tooling/cli';
 
 const BATCH = 32;
 const TIME = 40;
@@ -47,15 +47,12 @@ async function main(): Promise<void> {
       bidirectional: { type: 'boolean' },
     },
   });
-  const backend = values.backend ?? 'wasm';
-  if (backend !== 'wasm' && backend !== 'cpu') throw new Error(`--backend must be wasm or cpu, got '${backend}'`);
+  const backend = choice('--backend', values.backend, ['wasm', 'cpu'] as const, 'wasm');
   const steps = positiveInteger('--steps', values.steps, 10);
   const rounds = positiveInteger('--rounds', values.rounds, 3);
   const units = positiveInteger('--units', values.units, 64);
   const bidirectional = values.bidirectional ?? false;
-  require('@tensorflow/tfjs-backend-wasm');
-  registerCourseKernels();
-  await tf.setBackend(backend);
+  await initEngine({ backend, verbose: false });
   const { ids, y } = data();
   const variants = [true, false].map((fused) => {
     const model = classifier(fused, units, bidirectional);
