@@ -23,7 +23,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { asKernelFunc, type CourseKernelConfig } from './course-kernel';
 import { HOST_MEMORY_BACKENDS } from './host-memory';
-import { type RecurrentGateActivation, gateActivationAttr, memoryFor, scalarGate, scalarGateSlope } from './recurrent-kernel-common';
+import {
+  type RecurrentGateActivation,
+  floatInput as kernelInput,
+  gateActivationAttr,
+  memoryFor,
+  scalarGate,
+  scalarGateSlope,
+} from './recurrent-kernel-common';
 
 export const GRU_FORWARD_KERNEL = 'CourseGruSequenceForward';
 export const GRU_BACKWARD_KERNEL = 'CourseGruSequenceBackward';
@@ -31,15 +38,7 @@ export const GRU_BACKWARD_KERNEL = 'CourseGruSequenceBackward';
 /** The gate activations the kernels run: the same two as the LSTM's. */
 export type GruGateActivation = RecurrentGateActivation;
 
-/** The named input, checked to be a float32 tensor of the given shape (null: any size on that axis). */
-function floatInput(inputs: tf.NamedTensorInfoMap, name: string, shape: (number | null)[]): tf.TensorInfo {
-  const info = inputs[name];
-  if (info === undefined) throw new Error(`GRU kernel input '${name}' is missing`);
-  if (info.dtype !== 'float32') throw new Error(`${name} must be float32, got ${info.dtype}`);
-  const fits = info.shape.length === shape.length && shape.every((n, i) => n === null || info.shape[i] === n);
-  if (!fits) throw new Error(`${name} must have shape [${shape.map((n) => n ?? '*')}], got [${info.shape}]`);
-  return info;
-}
+const floatInput = (inputs: tf.NamedTensorInfoMap, name: string, shape: (number | null)[]) => kernelInput('GRU', inputs, name, shape);
 
 /** The gate function and its slope; unlike the LSTM kernels, an unknown activation is refused. */
 function gateFunctions(activation: GruGateActivation) {

@@ -15,7 +15,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { asKernelFunc, type CourseKernelConfig } from './course-kernel';
 import { HOST_MEMORY_BACKENDS } from './host-memory';
-import { type RecurrentGateActivation, type SequenceMemory, gateActivationAttr, memoryFor, scalarGate, scalarGateSlope } from './recurrent-kernel-common';
+import {
+  type RecurrentGateActivation,
+  type SequenceMemory,
+  floatInput as kernelInput,
+  gateActivationAttr,
+  memoryFor,
+  scalarGate,
+  scalarGateSlope,
+} from './recurrent-kernel-common';
 import { SimdWasmBackend, simdOn } from './simd/simd-module';
 
 export const LSTM_FORWARD_KERNEL = 'CourseLstmSequenceForward';
@@ -23,18 +31,8 @@ export const LSTM_BACKWARD_KERNEL = 'CourseLstmSequenceBackward';
 
 export type LstmGateActivation = RecurrentGateActivation;
 
-/** The named input, checked to be a float32 tensor of the given rank. */
-function floatInput(inputs: tf.NamedTensorInfoMap, name: string, rank: number): tf.TensorInfo {
-  const info = inputs[name];
-  if (info === undefined) throw new Error(`LSTM kernel input '${name}' is missing`);
-  checkFloat(name, info, rank);
-  return info;
-}
-
-function checkFloat(name: string, info: tf.TensorInfo, rank: number): void {
-  if (info.dtype !== 'float32') throw new Error(`${name} must be float32, got ${info.dtype}`);
-  if (info.shape.length !== rank) throw new Error(`${name} must have rank ${rank}, got shape [${info.shape}]`);
-}
+/** The named input, checked to be float32 of the given rank. */
+const floatInput = (inputs: tf.NamedTensorInfoMap, name: string, rank: number) => kernelInput('LSTM', inputs, name, new Array(rank).fill(null));
 
 /** The wasm SIMD routines for the gate maths (units a multiple of 4), or undefined where the JS loops run. */
 function simdStep(backendName: string, backend: unknown, units: number) {

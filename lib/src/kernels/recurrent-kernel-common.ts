@@ -27,6 +27,19 @@ export function memoryFor(backendName: string, backend: unknown): SequenceMemory
   return { ...hostMemory(backendName, backend), matMul };
 }
 
+/**
+ * A kernel's named input, checked to be float32 with the given shape (null: any size on that axis); `cell` names the
+ * kernel in the message for a missing input ('LSTM', 'GRU').
+ */
+export function floatInput(cell: string, inputs: tf.NamedTensorInfoMap, name: string, shape: (number | null)[]): tf.TensorInfo {
+  const info = inputs[name];
+  if (info === undefined) throw new Error(`${cell} kernel input '${name}' is missing`);
+  if (info.dtype !== 'float32') throw new Error(`${name} must be float32, got ${info.dtype}`);
+  const fits = info.shape.length === shape.length && shape.every((n, i) => n === null || info.shape[i] === n);
+  if (!fits) throw new Error(`${name} must have shape [${shape.map((n) => n ?? '*')}], got [${info.shape}]`);
+  return info;
+}
+
 /** The kernels' `recurrentActivation` attribute; hardSigmoid when absent, as tf.layers.lstm/gru. */
 export function gateActivationAttr(attrs: tf.NamedAttrMap | undefined): RecurrentGateActivation {
   return ((attrs ?? {}).recurrentActivation as RecurrentGateActivation) ?? 'hardSigmoid';
