@@ -1,18 +1,24 @@
 /**
  * Lesson 04's fine-tuning on MRPC: the trainable Universal Sentence Encoder lite (weights copied from the graph
- * model), pair features [u, v, |u-v|, u*v] + lexical overlap features, a logistic-regression head first trained on
- * the frozen embeddings, then encoder and head trained together (warm-up, cosine decay, early stopping on validation).
- * Prints JSON lines per epoch and the test scores. Slow (tens of minutes), needs DATASETS_DIR.
+ * model), pair features + lexical overlap features, a logistic-regression head first trained on the frozen
+ * embeddings, then encoder and head trained together (warm-up, cosine decay, early stopping on validation). With
+ * FT_SEEDS > 1, as many runs from the same pre-trained weights (other head initialisations and batch orders), and
+ * their averaged probabilities (an ensemble). Prints validation figures per epoch and run; test scores only at the
+ * end, after every choice is made. Slow (tens of minutes per run), needs DATASETS_DIR.
  * Settings by environment: FT_PARTS (comma list, default layer0,layer1,output), FT_LR (default 5e-5), FT_EPOCHS (3),
  * FT_BATCH (16), FT_LEXICAL (1), FT_ACROSS (0; 1: layer 1 reads the two sentences side by side), FT_PATIENCE (1),
- * FT_MONITOR (accuracy | loss: the validation score that picks the epoch kept).
+ * FT_MONITOR (accuracy | loss: the validation score that picks the epoch kept), FT_FEATURES (full | symmetric),
+ * FT_SEEDS (1).
  * Run: `npx tsx scripts/checks/mrpc-fine-tune.ts`.
  */
 import * as tf from '@tensorflow/tfjs';
+import { courseSeed } from '@dl-course/lib/config';
 import { initEngine } from '@dl-course/lib/engine';
 import { loadMrpc, type MrpcPair } from '@dl-course/lib/data';
 import { type SentenceEncoderPart, TrainableSentenceEncoder, buildTransferHead, loadSentenceEncoder } from '@dl-course/lib/models';
 import {
+  LowerStateCache,
+  type PairFeatureSet,
   compileClassifier,
   fineTuneSentencePairs,
   fitModel,
@@ -33,45 +39,59 @@ async function main(): Promise<void> {
   const across = process.env.FT_ACROSS === '1';
   const patience = Number(process.env.FT_PATIENCE ?? 1);
   const monitor = (process.env.FT_MONITOR ?? 'accuracy') as 'accuracy' | 'loss';
+  const features = (process.env.FT_FEATURES ?? 'full') as PairFeatureSet;
+  const seeds = Array.from({ length: Number(process.env.FT_SEEDS ?? 1) }, (_, k) => courseSeed() + k);
   const mrpc = loadMrpc({ quiet: true });
   const graph = await loadSentenceEncoder();
   const encoder = new TrainableSentenceEncoder(graph);
   const tokenizer = graph.tokenizer;
   graph.dispose();
+  const pretrained = encoder.getWeights();
 
-  const features = (pairs: MrpcPair[]) => {
+  const pairFeatures = (pairs: MrpcPair[]) => {
     const u = encoder.embed(tokenizer, pairs.map((p) => p.sentence1));
     const v = encoder.embed(tokenizer, pairs.map((p) => p.sentence2));
     const lex = lexical ? lexicalFeatureTensor(pairs) : undefined;
-    const f = sentencePairFeatures(u, v, lex);
+    const f = sentencePairFeatures(u, v, lex, features);
     tf.dispose([u, v, lex]);
     return f;
   };
-  let started = performance.now();
-  const [xTrain, xVal] = [features(mrpc.train), features(mrpc.validation)];
+  const [xTrain, xVal] = [pairFeatures(mrpc.train), pairFeatures(mrpc.validation)];
   const labels = (pairs: MrpcPair[]) => tf.tensor1d(pairs.map((p) => p.label), 'int32');
-  const head = compileClassifier(buildTransferHead({ inputShape: [pairHeadInputSize(lexical)], outputs: 1 }), { optimizer: 'adam', learningRate: 1e-3 });
-  await fitModel(head, { x: xTrain, y: labels(mrpc.train) }, { epochs: 60, batchSize: 32, validation: { x: xVal, y: labels(mrpc.validation) }, earlyStopping: { monitor: 'val_loss', patience: 5 } });
-  const frozen = scorePairProbabilities(mrpc.test, predictPairs(encoder, tokenizer, head, mrpc.test, { lexical }));
-  console.log(JSON.stringify({ backend: engine.backend, stage: 'frozen', seconds: Math.round((performance.now() - started) / 1000), testAccuracy: frozen.accuracy, testF1: frozen.binary?.f1 }));
-
   const trainable = encoder.setTrainableParts(parts);
-  started = performance.now();
-  const result = fineTuneSentencePairs(encoder, tokenizer, head, mrpc.train, mrpc.validation, {
-    epochs,
-    batchSize,
-    lexical,
-    across,
-    patience,
-    monitor,
-    encoderLearningRate: learningRate,
-    onEpoch: (r) => {
-      const test = scorePairProbabilities(mrpc.test, predictPairs(encoder, tokenizer, head, mrpc.test, { lexical, across }));
-      console.log(JSON.stringify({ ...r, testAccuracy: test.accuracy, testF1: test.binary?.f1 }));
-    },
-  });
-  const test = scorePairProbabilities(mrpc.test, predictPairs(encoder, tokenizer, head, mrpc.test, { lexical, across }));
-  console.log(JSON.stringify({ stage: 'fine-tuned', parts, trainable, learningRate, batchSize, lexical, across, patience, monitor, bestEpoch: result.bestEpoch, secondsPerEpoch: result.secondsPerEpoch, minutes: (performance.now() - started) / 60000, testAccuracy: test.accuracy, testF1: test.binary?.f1 }));
+  const cache = encoder.lowerFrozen ? new LowerStateCache(encoder, tokenizer) : undefined;
+  const predictOptions = { lexical, features, across, cache };
+  const validationRuns: Float32Array[] = [];
+  const testRuns: Float32Array[] = [];
+  const started = performance.now();
+  for (const seed of seeds) {
+    encoder.setWeights(pretrained);
+    const head = compileClassifier(buildTransferHead({ inputShape: [pairHeadInputSize(lexical, 512, features)], outputs: 1, seed }), { optimizer: 'adam', learningRate: 1e-3 });
+    await fitModel(head, { x: xTrain, y: labels(mrpc.train) }, { epochs: 60, batchSize: 32, seed, validation: { x: xVal, y: labels(mrpc.validation) }, earlyStopping: { monitor: 'val_loss', patience: 5 } });
+    const frozen = scorePairProbabilities(mrpc.validation, predictPairs(encoder, tokenizer, head, mrpc.validation, predictOptions));
+    console.log(JSON.stringify({ seed, stage: 'frozen head', valLoss: frozen.logLoss, valAccuracy: frozen.accuracy }));
+    const result = fineTuneSentencePairs(encoder, tokenizer, head, mrpc.train, mrpc.validation, {
+      epochs, batchSize, lexical, features, across, patience, monitor, seed, cache, encoderLearningRate: learningRate,
+      onEpoch: (r) => console.log(JSON.stringify({ seed, ...r })),
+    });
+    validationRuns.push(predictPairs(encoder, tokenizer, head, mrpc.validation, predictOptions));
+    testRuns.push(predictPairs(encoder, tokenizer, head, mrpc.test, predictOptions));
+    const val = scorePairProbabilities(mrpc.validation, validationRuns[validationRuns.length - 1]);
+    console.log(JSON.stringify({ seed, stage: 'fine-tuned', bestEpoch: result.bestEpoch, secondsPerEpoch: result.secondsPerEpoch, valLoss: val.logLoss, valAccuracy: val.accuracy }));
+    head.dispose();
+  }
+  const mean = (runs: Float32Array[]) => runs[0].map((_, i) => runs.reduce((s, r) => s + r[i], 0) / runs.length);
+  const ensembleVal = scorePairProbabilities(mrpc.validation, mean(validationRuns));
+  console.log(JSON.stringify({ stage: 'ensemble', runs: seeds.length, valLoss: ensembleVal.logLoss, valAccuracy: ensembleVal.accuracy }));
+  // Test scores last: nothing above was chosen by them.
+  const test = testRuns.map((p) => scorePairProbabilities(mrpc.test, p));
+  const ensembleTest = scorePairProbabilities(mrpc.test, mean(testRuns));
+  console.log(JSON.stringify({
+    stage: 'test', backend: engine.backend, parts, trainable, learningRate, batchSize, lexical, features, across, patience, monitor, seeds,
+    minutes: (performance.now() - started) / 60000,
+    testAccuracyPerRun: test.map((t) => t.accuracy), testF1PerRun: test.map((t) => t.binary?.f1),
+    ensembleTestAccuracy: ensembleTest.accuracy, ensembleTestF1: ensembleTest.binary?.f1,
+  }));
 }
 
 main().catch((error) => {

@@ -156,6 +156,43 @@ describe('train: sentence-pair fine-tuning', () => {
     tf.dispose([u, v, f]);
   });
 
+  it("symmetric pair features are [|u-v|, u*v, u.v] (+ lexical), the same for (u, v) and (v, u), as wide as pairHeadInputSize says", () => {
+    const u = tf.tensor2d([[1, -2], [0, 1]]);
+    const v = tf.tensor2d([[3, 1], [1, 0]]);
+    const lexical = tf.tensor2d([[0.5], [0.25]]);
+    const f = sentencePairFeatures(u, v, lexical, 'symmetric');
+    assert.deepEqual(Array.from(f.dataSync()), [2, 3, 3, -2, 1, 0.5, 1, 1, 0, 0, 0, 0.25]);
+    const swapped = sentencePairFeatures(v, u, lexical, 'symmetric');
+    assert.deepEqual(Array.from(swapped.dataSync()), Array.from(f.dataSync()));
+    assert.equal(pairHeadInputSize(false, 2, 'symmetric'), 5);
+    assert.equal(pairHeadInputSize(true, 512, 'symmetric'), 2 * 512 + 1 + LEXICAL_PAIR_FEATURE_NAMES.length);
+    assert.equal(pairHeadInputSize(true), 4 * 512 + LEXICAL_PAIR_FEATURE_NAMES.length);
+    tf.dispose([u, v, lexical, f, swapped]);
+  });
+
+  it('getWeights / setWeights start again from the same weights; a cache serves only its own encoder', () => {
+    const encoder = new TrainableSentenceEncoder(graph);
+    const other = new TrainableSentenceEncoder(graph);
+    const saved = encoder.getWeights();
+    const embedding = () => tf.tidy(() => Array.from(encoder.embed(graph.tokenizer, ['The cat sat on the mat.']).dataSync()));
+    const before = embedding();
+    tf.tidy(() => encoder.variables.forEach((v) => v.assign(tf.zerosLike(v))));
+    assert.notDeepEqual(embedding(), before);
+    encoder.setWeights(saved);
+    assert.deepEqual(embedding(), before);
+    assert.throws(() => encoder.setWeights(saved.slice(1)), /got \d+ tensors for the encoder's \d+ weights/);
+    assert.throws(() => encoder.setWeights([saved[1], saved[0], ...saved.slice(2)]), /has shape/);
+    tf.dispose(saved);
+    encoder.setTrainableParts(['output']);
+    const cache = new LowerStateCache(other, graph.tokenizer);
+    const pair = [{ sentence1: 'Stocks fell.', sentence2: 'Shares fell.', label: 1 }];
+    const head = buildTransferHead({ inputShape: [pairHeadInputSize(false)], outputs: 1, seed: 1 });
+    assert.throws(() => fineTuneSentencePairs(encoder, graph.tokenizer, head, pair, pair, { cache }), /another encoder/);
+    tf.dispose([head]);
+    encoder.dispose();
+    other.dispose();
+  });
+
   it('the cache of frozen layer-0 states gives the same embeddings; length buckets hold every pair once', () => {
     const encoder = new TrainableSentenceEncoder(graph);
     encoder.setTrainableParts(['layer1', 'output']);

@@ -123,6 +123,21 @@ export class TrainableSentenceEncoder {
     return [...this.parts.embeddings, ...this.parts.layer0].every((v) => !v.trainable);
   }
 
+  /** Copies of every weight, in the order of {@link variables} (to start again from them with {@link setWeights}). */
+  getWeights(): tf.Tensor[] {
+    return this.variables.map((v) => tf.clone(v));
+  }
+
+  /** Assign weights taken with {@link getWeights} (same order and shapes). */
+  setWeights(weights: readonly tf.Tensor[]): void {
+    const variables = this.variables;
+    if (weights.length !== variables.length) throw new Error(`setWeights: got ${weights.length} tensors for the encoder's ${variables.length} weights`);
+    variables.forEach((v, i) => {
+      if (!tf.util.arraysEqual(v.shape, weights[i].shape)) throw new Error(`setWeights: ${v.name} has shape [${v.shape}], got [${weights[i].shape}]`);
+      v.assign(weights[i]);
+    });
+  }
+
   /** Number of weights in `part` (default: all). */
   parameterCount(part?: SentenceEncoderPart): number {
     return (part ? this.parts[part] : this.variables).reduce((n, v) => n + v.size, 0);

@@ -35,6 +35,7 @@ export { type BatchEvaluation, type LabelledBatch, evaluateClassifierOnBatches }
 export {
   type LabelledSentencePair,
   type PairEpochRecord,
+  type PairFeatureSet,
   type PairFineTuningOptions,
   type PairFineTuningResult,
   type PieceEncoder,

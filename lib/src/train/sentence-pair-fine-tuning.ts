@@ -4,7 +4,8 @@
  * lexical overlap features), and one loss trains head and encoder together: the encoder with a small learning rate
  * (linear warm-up, then cosine decay), the head with its own. After each epoch the validation pairs are scored; the
  * weights of the best epoch are kept (early stopping with restore). With `across`, layer 1 reads the two sentences of
- * a pair side by side, so each sentence's tokens also attend to the other's.
+ * a pair side by side, so each sentence's tokens also attend to the other's. With `features: 'symmetric'` the head
+ * reads [|u - v|, u * v, u . v] instead, which do not change when the two sentences swap places.
  *
  * Two savings that change no result: when the embeddings and Transformer layer 0 are frozen, their output is computed
  * once per sentence and cached (an epoch then runs only layer 1 and the output layer); and each epoch's batches are
@@ -35,14 +36,24 @@ export interface PieceEncoder {
   unknownId: number;
 }
 
-/** Width of the head's input: 4 * 512 pair features, plus the lexical ones when used. */
-export function pairHeadInputSize(lexical: boolean, embeddingSize = 512): number {
-  return 4 * embeddingSize + (lexical ? LEXICAL_PAIR_FEATURE_NAMES.length : 0);
+/**
+ * What the head reads of two sentence embeddings: 'full' = [u, v, |u - v|, u * v] (4d numbers); 'symmetric' =
+ * [|u - v|, u * v, u . v] (2d + 1: the same for (A, B) and (B, A), so the head cannot learn an order that the task
+ * does not have; u . v is the cosine similarity, as the embeddings have length 1).
+ */
+export type PairFeatureSet = 'full' | 'symmetric';
+
+/** Width of the head's input: the pair features of two `embeddingSize` embeddings, plus the lexical ones when used. */
+export function pairHeadInputSize(lexical: boolean, embeddingSize = 512, features: PairFeatureSet = 'full'): number {
+  return (features === 'full' ? 4 * embeddingSize : 2 * embeddingSize + 1) + (lexical ? LEXICAL_PAIR_FEATURE_NAMES.length : 0);
 }
 
-/** `[n, 4d (+ lexical)]`: [u, v, |u - v|, u * v] and, when given, the lexical features `[n, 13]`. */
-export function sentencePairFeatures(u: tf.Tensor2D, v: tf.Tensor2D, lexical?: tf.Tensor2D): tf.Tensor2D {
-  return tf.tidy(() => (lexical ? tf.concat([pairFeatureTensor(u, v), lexical], 1) : pairFeatureTensor(u, v)) as tf.Tensor2D);
+/** `[n, pairHeadInputSize(...)]`: the pair features of `u` and `v` (see {@link PairFeatureSet}), then `lexical` when given. */
+export function sentencePairFeatures(u: tf.Tensor2D, v: tf.Tensor2D, lexical?: tf.Tensor2D, features: PairFeatureSet = 'full'): tf.Tensor2D {
+  return tf.tidy(() => {
+    const pair = features === 'full' ? pairFeatureTensor(u, v) : tf.concat([tf.abs(tf.sub(u, v)), tf.mul(u, v), tf.sum(tf.mul(u, v), 1, true)], 1);
+    return (lexical ? tf.concat([pair, lexical], 1) : pair) as tf.Tensor2D;
+  });
 }
 
 /** The lexical features of every pair as a tensor `[n, LEXICAL_PAIR_FEATURE_NAMES.length]`. */
@@ -70,12 +81,19 @@ export interface PairFineTuningOptions {
   monitor?: 'accuracy' | 'loss';
   /** Append the lexical features to the pair features (the head's input size must match). */
   lexical?: boolean;
+  /** Which pair features the head reads (default 'full'; the head's input size must match). */
+  features?: PairFeatureSet;
   /** Tokens kept per sentence (default 128, the graph's own limit). */
   maxTokens?: number;
   /** Layer 1 reads both sentences of a pair side by side (see `applyUpperAcross`); default false. */
   across?: boolean;
   /** Shuffling seed (default `courseSeed()`). */
   seed?: number;
+  /**
+   * The cached lower states to use (made for this encoder, e.g. by an earlier run from the same pre-trained weights);
+   * default: a new cache when the lower part is frozen.
+   */
+  cache?: LowerStateCache;
   /** Stop an epoch after this many steps (smoke runs). */
   maxStepsPerEpoch?: number;
   /** Called after each epoch. */
@@ -106,7 +124,7 @@ export function predictPairs(
   tokenizer: PieceEncoder,
   head: tf.LayersModel,
   pairs: readonly LabelledSentencePair[],
-  options: { lexical?: boolean; batchSize?: number; maxTokens?: number; cache?: LowerStateCache; across?: boolean } = {},
+  options: { lexical?: boolean; features?: PairFeatureSet; batchSize?: number; maxTokens?: number; cache?: LowerStateCache; across?: boolean } = {},
 ): Float32Array {
   const batchSize = options.batchSize ?? 32;
   const out = new Float32Array(pairs.length);
@@ -142,10 +160,10 @@ export function fineTuneSentencePairs(
   validation: readonly LabelledSentencePair[],
   options: PairFineTuningOptions = {},
 ): PairFineTuningResult {
-  const { epochs = 3, batchSize = 16, patience = 1, lexical = false, across = false, monitor = 'accuracy' } = options;
-  const expected = pairHeadInputSize(lexical);
+  const { epochs = 3, batchSize = 16, patience = 1, lexical = false, features = 'full', across = false, monitor = 'accuracy' } = options;
+  const expected = pairHeadInputSize(lexical, 512, features);
   const width = head.inputs[0].shape[1];
-  if (width !== expected) throw new Error(`the head takes ${width} features but the pairs give ${expected} (lexical: ${lexical})`);
+  if (width !== expected) throw new Error(`the head takes ${width} features but the pairs give ${expected} (lexical: ${lexical}, features: '${features}')`);
   const rng = new Rng(options.seed ?? courseSeed());
   const stepsPerEpoch = Math.min(Math.ceil(train.length / batchSize), options.maxStepsPerEpoch ?? Infinity);
   const totalSteps = epochs * stepsPerEpoch;
@@ -161,7 +179,8 @@ export function fineTuneSentencePairs(
   const allVariables = [...encoderVariables, ...headVariables];
 
   const pieces = (text: string) => sentencePieces(tokenizer, text, options.maxTokens);
-  const cache = encoder.lowerFrozen ? new LowerStateCache(encoder, tokenizer, options.maxTokens) : undefined;
+  if (options.cache && (!encoder.lowerFrozen || !options.cache.belongsTo(encoder))) throw new Error('the cache holds another encoder\'s states, or the lower part of this one trains');
+  const cache = options.cache ?? (encoder.lowerFrozen ? new LowerStateCache(encoder, tokenizer, options.maxTokens) : undefined);
   cache?.add([...train, ...validation].flatMap((p) => [p.sentence1, p.sentence2]));
   const pairLengths = train.map((p) => Math.max(pieces(p.sentence1).length, pieces(p.sentence2).length));
 
@@ -179,7 +198,7 @@ export function fineTuneSentencePairs(
         setOptimizerLearningRate(encoderOptimizer, Math.max(schedule(step++), 1e-12));
         const labels = tf.tensor2d(batch.map((p) => p.label), [batch.length, 1]);
         const { value, grads } = tf.variableGrads(
-          () => tf.tidy(() => tf.metrics.binaryCrossentropy(labels, pairProbabilities(encoder, tokenizer, head, batch, { lexical, maxTokens: options.maxTokens, cache, across, training: true })).mean() as tf.Scalar),
+          () => tf.tidy(() => tf.metrics.binaryCrossentropy(labels, pairProbabilities(encoder, tokenizer, head, batch, { lexical, features, maxTokens: options.maxTokens, cache, across, training: true })).mean() as tf.Scalar),
           allVariables,
         );
         lossSum += value.dataSync()[0];
@@ -190,7 +209,7 @@ export function fineTuneSentencePairs(
       }
       const seconds = (performance.now() - started) / 1000;
       trainingSeconds += seconds;
-      const valScores = scorePairProbabilities(validation, predictPairs(encoder, tokenizer, head, validation, { lexical, maxTokens: options.maxTokens, cache, across }));
+      const valScores = scorePairProbabilities(validation, predictPairs(encoder, tokenizer, head, validation, { lexical, features, maxTokens: options.maxTokens, cache, across }));
       const record = { epoch, loss: lossSum / stepsPerEpoch, valLoss: valScores.logLoss, valAccuracy: valScores.accuracy, seconds };
       records.push(record);
       options.onEpoch?.(record);
@@ -216,7 +235,7 @@ function pairProbabilities(
   tokenizer: PieceEncoder,
   head: tf.LayersModel,
   pairs: readonly LabelledSentencePair[],
-  options: { lexical?: boolean; maxTokens?: number; cache?: LowerStateCache; across?: boolean; training: boolean },
+  options: { lexical?: boolean; features?: PairFeatureSet; maxTokens?: number; cache?: LowerStateCache; across?: boolean; training: boolean },
 ): tf.Tensor2D {
   // Both sentences of every pair in one encoder batch: one pass, then split.
   const texts = [...pairs.map((p) => p.sentence1), ...pairs.map((p) => p.sentence2)];
@@ -236,7 +255,7 @@ function pairProbabilities(
   const embeddings = options.across ? encoder.applyUpperAcross(states, mask) : encoder.applyUpper(states, mask);
   tf.dispose([states, mask]);
   const [u, v] = tf.split(embeddings, 2, 0) as [tf.Tensor2D, tf.Tensor2D];
-  const features = sentencePairFeatures(u, v, options.lexical ? lexicalFeatureTensor(pairs) : undefined);
+  const features = sentencePairFeatures(u, v, options.lexical ? lexicalFeatureTensor(pairs) : undefined, options.features);
   return head.apply(features, { training: options.training }) as tf.Tensor2D;
 }
 
@@ -267,6 +286,11 @@ export class LowerStateCache {
 
   get size(): number {
     return this.states.size;
+  }
+
+  /** True when these states come from `encoder`. */
+  belongsTo(encoder: TrainableSentenceEncoder): boolean {
+    return this.encoder === encoder;
   }
 
   /** Compute and keep the states of the sentences not cached yet (similar lengths batched together). */
