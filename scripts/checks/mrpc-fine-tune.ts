@@ -8,7 +8,7 @@
  * Settings by environment: FT_PARTS (comma list, default layer0,layer1,output), FT_LR (default 5e-5), FT_EPOCHS (3),
  * FT_BATCH (16), FT_LEXICAL (1), FT_ACROSS (0; 1: layer 1 reads the two sentences side by side), FT_PATIENCE (1),
  * FT_MONITOR (accuracy | loss: the validation score that picks the epoch kept), FT_FEATURES (full | symmetric),
- * FT_SEEDS (1).
+ * FT_SEEDS (1), FT_SCALE_LEXICAL (0; 1: lexical features standardised with the training pairs' statistics).
  * Run: `npx tsx scripts/checks/mrpc-fine-tune.ts`.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -18,11 +18,13 @@ import { loadMrpc, type MrpcPair } from '@dl-course/lib/data';
 import { type SentenceEncoderPart, TrainableSentenceEncoder, buildTransferHead, loadSentenceEncoder } from '@dl-course/lib/models';
 import {
   LowerStateCache,
+  type LexicalOption,
   type PairFeatureSet,
   compileClassifier,
   fineTuneSentencePairs,
   fitModel,
   lexicalFeatureTensor,
+  lexicalScaling,
   pairHeadInputSize,
   predictPairs,
   scorePairProbabilities,
@@ -31,17 +33,17 @@ import {
 
 async function main(): Promise<void> {
   const engine = await initEngine();
+  const mrpc = loadMrpc({ quiet: true });
   const parts = (process.env.FT_PARTS ?? 'layer0,layer1,output').split(',') as SentenceEncoderPart[];
   const learningRate = Number(process.env.FT_LR ?? 5e-5);
   const epochs = Number(process.env.FT_EPOCHS ?? 3);
   const batchSize = Number(process.env.FT_BATCH ?? 16);
-  const lexical = (process.env.FT_LEXICAL ?? '1') === '1';
+  const lexical: LexicalOption = (process.env.FT_LEXICAL ?? '1') !== '1' ? false : process.env.FT_SCALE_LEXICAL === '1' ? lexicalScaling(mrpc.train) : true;
   const across = process.env.FT_ACROSS === '1';
   const patience = Number(process.env.FT_PATIENCE ?? 1);
   const monitor = (process.env.FT_MONITOR ?? 'accuracy') as 'accuracy' | 'loss';
   const features = (process.env.FT_FEATURES ?? 'full') as PairFeatureSet;
   const seeds = Array.from({ length: Number(process.env.FT_SEEDS ?? 1) }, (_, k) => courseSeed() + k);
-  const mrpc = loadMrpc({ quiet: true });
   const graph = await loadSentenceEncoder();
   const encoder = new TrainableSentenceEncoder(graph);
   const tokenizer = graph.tokenizer;
@@ -51,7 +53,7 @@ async function main(): Promise<void> {
   const pairFeatures = (pairs: MrpcPair[]) => {
     const u = encoder.embed(tokenizer, pairs.map((p) => p.sentence1));
     const v = encoder.embed(tokenizer, pairs.map((p) => p.sentence2));
-    const lex = lexical ? lexicalFeatureTensor(pairs) : undefined;
+    const lex = lexical ? lexicalFeatureTensor(pairs, lexical === true ? undefined : lexical) : undefined;
     const f = sentencePairFeatures(u, v, lex, features);
     tf.dispose([u, v, lex]);
     return f;
@@ -60,13 +62,14 @@ async function main(): Promise<void> {
   const labels = (pairs: MrpcPair[]) => tf.tensor1d(pairs.map((p) => p.label), 'int32');
   const trainable = encoder.setTrainableParts(parts);
   const cache = encoder.lowerFrozen ? new LowerStateCache(encoder, tokenizer) : undefined;
+  cache?.add([...mrpc.train, ...mrpc.validation, ...mrpc.test].flatMap((p) => [p.sentence1, p.sentence2]));
   const predictOptions = { lexical, features, across, cache };
   const validationRuns: Float32Array[] = [];
   const testRuns: Float32Array[] = [];
   const started = performance.now();
   for (const seed of seeds) {
     encoder.setWeights(pretrained);
-    const head = compileClassifier(buildTransferHead({ inputShape: [pairHeadInputSize(lexical, 512, features)], outputs: 1, seed }), { optimizer: 'adam', learningRate: 1e-3 });
+    const head = compileClassifier(buildTransferHead({ inputShape: [pairHeadInputSize(Boolean(lexical), 512, features)], outputs: 1, seed }), { optimizer: 'adam', learningRate: 1e-3 });
     await fitModel(head, { x: xTrain, y: labels(mrpc.train) }, { epochs: 60, batchSize: 32, seed, validation: { x: xVal, y: labels(mrpc.validation) }, earlyStopping: { monitor: 'val_loss', patience: 5 } });
     const frozen = scorePairProbabilities(mrpc.validation, predictPairs(encoder, tokenizer, head, mrpc.validation, predictOptions));
     console.log(JSON.stringify({ seed, stage: 'frozen head', valLoss: frozen.logLoss, valAccuracy: frozen.accuracy }));
@@ -87,7 +90,7 @@ async function main(): Promise<void> {
   const test = testRuns.map((p) => scorePairProbabilities(mrpc.test, p));
   const ensembleTest = scorePairProbabilities(mrpc.test, mean(testRuns));
   console.log(JSON.stringify({
-    stage: 'test', backend: engine.backend, parts, trainable, learningRate, batchSize, lexical, features, across, patience, monitor, seeds,
+    stage: 'test', backend: engine.backend, parts, trainable, learningRate, batchSize, lexical: lexical === true ? 'raw' : lexical ? 'standardised' : 'none', features, across, patience, monitor, seeds,
     minutes: (performance.now() - started) / 60000,
     testAccuracyPerRun: test.map((t) => t.accuracy), testF1PerRun: test.map((t) => t.binary?.f1),
     ensembleTestAccuracy: ensembleTest.accuracy, ensembleTestF1: ensembleTest.binary?.f1,

@@ -22,6 +22,8 @@ import {
   LowerStateCache,
   fineTuneSentencePairs,
   lengthBucketedBatches,
+  lexicalFeatureTensor,
+  lexicalScaling,
   pairHeadInputSize,
   predictPairs,
   scorePairProbabilities,
@@ -170,6 +172,27 @@ describe('train: sentence-pair fine-tuning', () => {
     tf.dispose([u, v, lexical, f, swapped]);
   });
 
+  it('lexical scaling: standardised with the statistics of the pairs given (mean 0, std 1 on them; constant features kept finite)', () => {
+    const pairs = [
+      { sentence1: 'The cat sat on the mat.', sentence2: 'A cat sat on the mat.', label: 1 },
+      { sentence1: 'Stocks fell 3 percent.', sentence2: 'The weather is sunny.', label: 0 },
+      { sentence1: 'He bought a new car.', sentence2: 'He did not buy a new car.', label: 0 },
+    ];
+    const scaling = lexicalScaling(pairs);
+    const raw = lexicalFeatureTensor(pairs).arraySync();
+    const scaled = lexicalFeatureTensor(pairs, scaling).arraySync();
+    LEXICAL_PAIR_FEATURE_NAMES.forEach((name, j) => {
+      const column = scaled.map((r) => r[j]);
+      const mean = column.reduce((a, b) => a + b, 0) / column.length;
+      assertClose([mean], [0], 1e-6, `${name}: mean`);
+      const constant = raw.every((r) => r[j] === raw[0][j]);
+      const std = Math.sqrt(column.reduce((a, b) => a + (b - mean) ** 2, 0) / column.length);
+      assertClose([std], [constant ? 0 : 1], 1e-5, `${name}: std`);
+      assertClose(column.map((x) => x * scaling.std[j] + scaling.mean[j]), raw.map((r) => r[j]), 1e-6, `${name}: back to raw`);
+    });
+    assert.throws(() => lexicalScaling([]), /no pairs/);
+  });
+
   it('getWeights / setWeights start again from the same weights; a cache serves only its own encoder', () => {
     const encoder = new TrainableSentenceEncoder(graph);
     const other = new TrainableSentenceEncoder(graph);
@@ -188,7 +211,7 @@ describe('train: sentence-pair fine-tuning', () => {
     const pair = [{ sentence1: 'Stocks fell.', sentence2: 'Shares fell.', label: 1 }];
     const head = buildTransferHead({ inputShape: [pairHeadInputSize(false)], outputs: 1, seed: 1 });
     assert.throws(() => fineTuneSentencePairs(encoder, graph.tokenizer, head, pair, pair, { cache }), /another encoder/);
-    tf.dispose([head]);
+    head.dispose();
     encoder.dispose();
     other.dispose();
   });
@@ -277,6 +300,15 @@ describe('train: sentence-pair fine-tuning', () => {
     assert.equal(byLoss.epochs[byLoss.bestEpoch - 1].valLoss, lowest, 'monitor loss keeps the epoch of the lowest validation loss');
     const restored = scorePairProbabilities(pairs, predictPairs(encoder, graph.tokenizer, head, pairs, { lexical: true, maxTokens: 8, across: true }));
     assertClose([restored.logLoss], [lowest], 1e-5, 'validation loss of the restored weights');
+    // Symmetric features and standardised lexical ones: the same pairs swapped get the same probabilities.
+    const symmetricHead = buildTransferHead({ inputShape: [pairHeadInputSize(true, 512, 'symmetric')], outputs: 1, seed: 2 });
+    const scaling = lexicalScaling(pairs);
+    const symmetric = { maxTokens: 8, lexical: scaling, features: 'symmetric' as const, across: true };
+    fineTuneSentencePairs(encoder, graph.tokenizer, symmetricHead, pairs, pairs, { ...symmetric, epochs: 1, batchSize: 2, encoderLearningRate: 1e-4, seed: 5 });
+    const swappedPairs = pairs.map((p) => ({ ...p, sentence1: p.sentence2, sentence2: p.sentence1 }));
+    assertClose(predictPairs(encoder, graph.tokenizer, symmetricHead, swappedPairs, symmetric), predictPairs(encoder, graph.tokenizer, symmetricHead, pairs, symmetric), 1e-5, 'swapped pairs');
+    assert.equal(tf.memory().numTensors, before + symmetricHead.weights.length, 'fine-tuning leaked tensors');
+    symmetricHead.dispose();
     encoder.dispose();
     head.dispose();
   });

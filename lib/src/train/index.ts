@@ -34,6 +34,8 @@ export { sgdStep, trainStep } from './custom-loop';
 export { type BatchEvaluation, type LabelledBatch, evaluateClassifierOnBatches } from './evaluate-batches';
 export {
   type LabelledSentencePair,
+  type LexicalOption,
+  type LexicalScaling,
   type PairEpochRecord,
   type PairFeatureSet,
   type PairFineTuningOptions,
@@ -43,6 +45,7 @@ export {
   fineTuneSentencePairs,
   lengthBucketedBatches,
   lexicalFeatureTensor,
+  lexicalScaling,
   pairHeadInputSize,
   predictPairs,
   scorePairProbabilities,

@@ -56,9 +56,40 @@ export function sentencePairFeatures(u: tf.Tensor2D, v: tf.Tensor2D, lexical?: t
   });
 }
 
-/** The lexical features of every pair as a tensor `[n, LEXICAL_PAIR_FEATURE_NAMES.length]`. */
-export function lexicalFeatureTensor(pairs: readonly LabelledSentencePair[]): tf.Tensor2D {
-  return tf.tensor2d(pairs.map((p) => lexicalPairFeatures(p.sentence1, p.sentence2)), [pairs.length, LEXICAL_PAIR_FEATURE_NAMES.length]);
+/**
+ * Mean and standard deviation of each lexical feature over a set of pairs (the training pairs). The raw features are
+ * fractions with small spreads; standardised (`(x - mean) / std`), a head trained with a small learning rate and
+ * early stopping can weigh them as readily as the embeddings' features.
+ */
+export interface LexicalScaling {
+  mean: number[];
+  std: number[];
+}
+
+/** The {@link LexicalScaling} of `pairs` (a feature that never varies gets std 1). */
+export function lexicalScaling(pairs: readonly LabelledSentencePair[]): LexicalScaling {
+  if (pairs.length === 0) throw new Error('lexicalScaling: no pairs');
+  const rows = pairs.map((p) => lexicalPairFeatures(p.sentence1, p.sentence2));
+  const mean = rows[0].map((_, j) => rows.reduce((s, r) => s + r[j], 0) / rows.length);
+  const std = mean.map((m, j) => Math.sqrt(rows.reduce((s, r) => s + (r[j] - m) ** 2, 0) / rows.length) || 1);
+  return { mean, std };
+}
+
+/** The lexical features of every pair, `[n, LEXICAL_PAIR_FEATURE_NAMES.length]`, standardised when `scaling` is given. */
+export function lexicalFeatureTensor(pairs: readonly LabelledSentencePair[], scaling?: LexicalScaling): tf.Tensor2D {
+  const rows = pairs.map((p) => {
+    const row = lexicalPairFeatures(p.sentence1, p.sentence2);
+    return scaling ? row.map((x, j) => (x - scaling.mean[j]) / scaling.std[j]) : row;
+  });
+  return tf.tensor2d(rows, [pairs.length, LEXICAL_PAIR_FEATURE_NAMES.length]);
+}
+
+/** The lexical option of the functions below: false (none), true (raw features) or the scaling that standardises them. */
+export type LexicalOption = boolean | LexicalScaling;
+
+function lexicalFor(pairs: readonly LabelledSentencePair[], lexical: LexicalOption | undefined): tf.Tensor2D | undefined {
+  if (!lexical) return undefined;
+  return lexicalFeatureTensor(pairs, lexical === true ? undefined : lexical);
 }
 
 export interface PairFineTuningOptions {
@@ -79,8 +110,8 @@ export interface PairFineTuningOptions {
    * smoothly where the accuracy on a few hundred pairs changes by single pairs).
    */
   monitor?: 'accuracy' | 'loss';
-  /** Append the lexical features to the pair features (the head's input size must match). */
-  lexical?: boolean;
+  /** Append the lexical features to the pair features, raw (true) or standardised (a {@link LexicalScaling}); the head's input size must match. */
+  lexical?: LexicalOption;
   /** Which pair features the head reads (default 'full'; the head's input size must match). */
   features?: PairFeatureSet;
   /** Tokens kept per sentence (default 128, the graph's own limit). */
@@ -124,7 +155,7 @@ export function predictPairs(
   tokenizer: PieceEncoder,
   head: tf.LayersModel,
   pairs: readonly LabelledSentencePair[],
-  options: { lexical?: boolean; features?: PairFeatureSet; batchSize?: number; maxTokens?: number; cache?: LowerStateCache; across?: boolean } = {},
+  options: { lexical?: LexicalOption; features?: PairFeatureSet; batchSize?: number; maxTokens?: number; cache?: LowerStateCache; across?: boolean } = {},
 ): Float32Array {
   const batchSize = options.batchSize ?? 32;
   const out = new Float32Array(pairs.length);
@@ -161,9 +192,9 @@ export function fineTuneSentencePairs(
   options: PairFineTuningOptions = {},
 ): PairFineTuningResult {
   const { epochs = 3, batchSize = 16, patience = 1, lexical = false, features = 'full', across = false, monitor = 'accuracy' } = options;
-  const expected = pairHeadInputSize(lexical, 512, features);
+  const expected = pairHeadInputSize(Boolean(lexical), 512, features);
   const width = head.inputs[0].shape[1];
-  if (width !== expected) throw new Error(`the head takes ${width} features but the pairs give ${expected} (lexical: ${lexical}, features: '${features}')`);
+  if (width !== expected) throw new Error(`the head takes ${width} features but the pairs give ${expected} (lexical: ${Boolean(lexical)}, features: '${features}')`);
   const rng = new Rng(options.seed ?? courseSeed());
   const stepsPerEpoch = Math.min(Math.ceil(train.length / batchSize), options.maxStepsPerEpoch ?? Infinity);
   const totalSteps = epochs * stepsPerEpoch;
@@ -235,7 +266,7 @@ function pairProbabilities(
   tokenizer: PieceEncoder,
   head: tf.LayersModel,
   pairs: readonly LabelledSentencePair[],
-  options: { lexical?: boolean; features?: PairFeatureSet; maxTokens?: number; cache?: LowerStateCache; across?: boolean; training: boolean },
+  options: { lexical?: LexicalOption; features?: PairFeatureSet; maxTokens?: number; cache?: LowerStateCache; across?: boolean; training: boolean },
 ): tf.Tensor2D {
   // Both sentences of every pair in one encoder batch: one pass, then split.
   const texts = [...pairs.map((p) => p.sentence1), ...pairs.map((p) => p.sentence2)];
@@ -255,7 +286,7 @@ function pairProbabilities(
   const embeddings = options.across ? encoder.applyUpperAcross(states, mask) : encoder.applyUpper(states, mask);
   tf.dispose([states, mask]);
   const [u, v] = tf.split(embeddings, 2, 0) as [tf.Tensor2D, tf.Tensor2D];
-  const features = sentencePairFeatures(u, v, options.lexical ? lexicalFeatureTensor(pairs) : undefined, options.features);
+  const features = sentencePairFeatures(u, v, lexicalFor(pairs, options.lexical), options.features);
   return head.apply(features, { training: options.training }) as tf.Tensor2D;
 }
 
