@@ -51,9 +51,15 @@ export function pairHeadInputSize(lexical: boolean, embeddingSize = 512, feature
 /** `[n, pairHeadInputSize(...)]`: the pair features of `u` and `v` (see {@link PairFeatureSet}), then `lexical` when given. */
 export function sentencePairFeatures(u: tf.Tensor2D, v: tf.Tensor2D, lexical?: tf.Tensor2D, features: PairFeatureSet = 'full'): tf.Tensor2D {
   return tf.tidy(() => {
-    const pair = features === 'full' ? pairFeatureTensor(u, v) : tf.concat([tf.abs(tf.sub(u, v)), tf.mul(u, v), tf.sum(tf.mul(u, v), 1, true)], 1);
+    const pair = features === 'full' ? pairFeatureTensor(u, v) : symmetricPairFeatures(u, v);
     return (lexical ? tf.concat([pair, lexical], 1) : pair) as tf.Tensor2D;
   });
+}
+
+/** [|u - v|, u * v, u . v]: the product once, and its row sums as the dot product. */
+function symmetricPairFeatures(u: tf.Tensor2D, v: tf.Tensor2D): tf.Tensor2D {
+  const product = tf.mul(u, v);
+  return tf.concat([tf.abs(tf.sub(u, v)), product, tf.sum(product, 1, true)], 1) as tf.Tensor2D;
 }
 
 /**
