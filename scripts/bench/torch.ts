@@ -81,6 +81,11 @@ export function runTorchBench(
   return parseLines<TorchResult>(runPython(setup.python, 'torch_bench.py', args, setup.env));
 }
 
+/** Median seconds of one call of each single-kernel workload (torch_kernels.py) at each thread count. */
+export function runTorchKernels(setup: TorchSetup, threads: number[], seconds: number): { workload: string; threads: number; seconds: number; torch: string }[] {
+  return parseLines(runPython(setup.python, 'torch_kernels.py', ['--threads', threads.join(','), '--seconds', String(seconds)], setup.env));
+}
+
 /** Trainable parameters of the PyTorch twins, without training them. */
 export function torchParams(python: string, models: string[]): Map<string, number> {
   const lines = parseLines<{ model: string; params: number }>(runPython(python, 'torch_bench.py', ['--params-only', '--models', models.join(',')], process.env));
