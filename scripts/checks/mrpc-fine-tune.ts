@@ -6,11 +6,13 @@
  * their averaged probabilities (an ensemble). Prints validation figures per epoch and run; test scores only at the
  * end, after every choice is made. Slow (tens of minutes per run), needs DATASETS_DIR.
  * Settings by environment: FT_PARTS (comma list, default layer0,layer1,output), FT_LR (default 5e-5), FT_EPOCHS (3),
- * FT_BATCH (16), FT_LEXICAL (1), FT_ACROSS (0; 1: layer 1 reads the two sentences side by side), FT_PATIENCE (1),
+ * FT_BATCH (16), FT_LEXICAL (1), FT_ACROSS (0; 1: layer 1 reads the two sentences side by side; both: both layers do), FT_PATIENCE (1),
  * FT_MONITOR (accuracy | loss: the validation score that picks the epoch kept), FT_FEATURES (full | symmetric),
- * FT_SEEDS (1), FT_SCALE_LEXICAL (0; 1: lexical features standardised with the training pairs' statistics).
+ * FT_SEEDS (1), FT_SCALE_LEXICAL (0; 1: lexical features standardised with the training pairs' statistics),
+ * FT_SAVE (a file: every run's validation and test probabilities as JSON, for comparing combinations afterwards).
  * Run: `npx tsx scripts/checks/mrpc-fine-tune.ts`.
  */
+import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { courseSeed } from '@dl-course/lib/config';
 import { initEngine } from '@dl-course/lib/engine';
@@ -39,7 +41,7 @@ async function main(): Promise<void> {
   const epochs = Number(process.env.FT_EPOCHS ?? 3);
   const batchSize = Number(process.env.FT_BATCH ?? 16);
   const lexical: LexicalOption = (process.env.FT_LEXICAL ?? '1') !== '1' ? false : process.env.FT_SCALE_LEXICAL === '1' ? lexicalScaling(mrpc.train) : true;
-  const across = process.env.FT_ACROSS === '1';
+  const across = process.env.FT_ACROSS === 'both' ? 'both layers' as const : process.env.FT_ACROSS === '1';
   const patience = Number(process.env.FT_PATIENCE ?? 1);
   const monitor = (process.env.FT_MONITOR ?? 'accuracy') as 'accuracy' | 'loss';
   const features = (process.env.FT_FEATURES ?? 'full') as PairFeatureSet;
@@ -61,7 +63,7 @@ async function main(): Promise<void> {
   const [xTrain, xVal] = [pairFeatures(mrpc.train), pairFeatures(mrpc.validation)];
   const labels = (pairs: MrpcPair[]) => tf.tensor1d(pairs.map((p) => p.label), 'int32');
   const trainable = encoder.setTrainableParts(parts);
-  const cache = encoder.lowerFrozen ? new LowerStateCache(encoder, tokenizer) : undefined;
+  const cache = encoder.lowerFrozen && across !== 'both layers' ? new LowerStateCache(encoder, tokenizer) : undefined;
   cache?.add([...mrpc.train, ...mrpc.validation, ...mrpc.test].flatMap((p) => [p.sentence1, p.sentence2]));
   const predictOptions = { lexical, features, across, cache };
   const validationRuns: Float32Array[] = [];
@@ -86,6 +88,7 @@ async function main(): Promise<void> {
   const mean = (runs: Float32Array[]) => runs[0].map((_, i) => runs.reduce((s, r) => s + r[i], 0) / runs.length);
   const ensembleVal = scorePairProbabilities(mrpc.validation, mean(validationRuns));
   console.log(JSON.stringify({ stage: 'ensemble', runs: seeds.length, valLoss: ensembleVal.logLoss, valAccuracy: ensembleVal.accuracy }));
+  if (process.env.FT_SAVE) fs.writeFileSync(process.env.FT_SAVE, JSON.stringify({ seeds, validation: validationRuns.map((r) => Array.from(r)), test: testRuns.map((r) => Array.from(r)) }));
   // Test scores last: nothing above was chosen by them.
   const test = testRuns.map((p) => scorePairProbabilities(mrpc.test, p));
   const ensembleTest = scorePairProbabilities(mrpc.test, mean(testRuns));

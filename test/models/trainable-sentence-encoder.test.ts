@@ -258,7 +258,30 @@ describe('train: sentence-pair fine-tuning', () => {
     const difference = Math.max(...mixed.slice(0, 512).map((x, i) => Math.abs(x - alone[i])));
     assert.ok(difference > 1e-3, `a's embedding should depend on its partner (largest change ${difference})`);
     assertClose([mixed.slice(0, 512).reduce((s, x) => s + x * x, 0)], [1], 1e-5, 'unit length');
-    assert.throws(() => tf.tidy(() => { const { states, mask } = cache.batch([a, b, c]); encoder.applyUpperAcross(states, mask); }), /needs pairs/);
+    assert.throws(() => tf.tidy(() => { const { states, mask } = cache.batch([a, b, c]); encoder.applyUpperAcross(states, mask); }), /first sentences then second ones, got 3 rows/);
+    encoder.dispose();
+  });
+
+  it('a cross-encoder (both layers side by side): a sentence paired with itself keeps its embedding; another partner changes it', () => {
+    const encoder = new TrainableSentenceEncoder(graph);
+    const [a, b, c] = ['The cat sat on the mat.', 'A cat was sitting on the mat today.', 'Stocks fell.'];
+    const embed = (texts: string[], across: boolean) =>
+      tf.tidy(() => {
+        const batch = encoder.tokenBatch(texts.map((t) => graph.tokenizer.encode(t)), graph.tokenizer.unknownId);
+        return Array.from((across ? encoder.applyAcross(batch) : encoder.apply(batch)).dataSync());
+      });
+    const alone = embed([a, b], false);
+    assertClose(embed([a, b, a, b], true), [...alone, ...alone], 1e-5, 'a pair of identical sentences');
+    const mixed = embed([a, b, c, c], true);
+    const layer1Only = tf.tidy(() => {
+      const batch = encoder.tokenBatch([a, b, c, c].map((t) => graph.tokenizer.encode(t)), graph.tokenizer.unknownId);
+      return Array.from(encoder.applyUpperAcross(encoder.lowerStates(batch), batch.mask).dataSync());
+    });
+    const change = (x: number[], y: number[]) => Math.max(...x.slice(0, 512).map((v, i) => Math.abs(v - y[i])));
+    assert.ok(change(mixed, alone) > 1e-3, `a's embedding should depend on its partner (largest change ${change(mixed, alone)})`);
+    assert.ok(change(mixed, layer1Only) > 1e-4, 'layer 0 should read the partner too');
+    assertClose([mixed.slice(0, 512).reduce((s, x) => s + x * x, 0)], [1], 1e-5, 'unit length');
+    assert.throws(() => tf.tidy(() => encoder.applyAcross(encoder.tokenBatch([[5], [6], [7]]))), /first sentences then second ones, got 3 rows/);
     encoder.dispose();
   });
 
@@ -308,6 +331,19 @@ describe('train: sentence-pair fine-tuning', () => {
     const swappedPairs = pairs.map((p) => ({ ...p, sentence1: p.sentence2, sentence2: p.sentence1 }));
     assertClose(predictPairs(encoder, graph.tokenizer, symmetricHead, swappedPairs, symmetric), predictPairs(encoder, graph.tokenizer, symmetricHead, pairs, symmetric), 1e-5, 'swapped pairs');
     assert.equal(tf.memory().numTensors, before + symmetricHead.weights.length, 'fine-tuning leaked tensors');
+    // A cross-encoder with layer 0 training too: order-invariant as well, and it refuses a cache of token states.
+    encoder.setTrainableParts(['layer0', 'layer1', 'output']);
+    const cross = { ...symmetric, across: 'both layers' as const };
+    const weightsBefore = encoder.getWeights();
+    fineTuneSentencePairs(encoder, graph.tokenizer, symmetricHead, pairs, pairs, { ...cross, epochs: 1, batchSize: 2, encoderLearningRate: 1e-3, seed: 6 });
+    const layer0Moved = encoder.variables.some((v, i) => v.name.includes('/layer0/') && tf.tidy(() => tf.max(tf.abs(v.sub(weightsBefore[i]))).dataSync()[0]) > 0);
+    assert.ok(layer0Moved, 'layer 0 should train');
+    tf.dispose(weightsBefore);
+    assertClose(predictPairs(encoder, graph.tokenizer, symmetricHead, swappedPairs, cross), predictPairs(encoder, graph.tokenizer, symmetricHead, pairs, cross), 1e-5, 'swapped pairs, cross-encoder');
+    assert.equal(tf.memory().numTensors, before + symmetricHead.weights.length, 'cross-encoder fine-tuning leaked tensors');
+    encoder.setTrainableParts(['layer1', 'output']);
+    const cache = new LowerStateCache(encoder, graph.tokenizer, 8);
+    assert.throws(() => fineTuneSentencePairs(encoder, graph.tokenizer, symmetricHead, pairs, pairs, { ...cross, cache, epochs: 1 }), /no token state can be cached/);
     symmetricHead.dispose();
     encoder.dispose();
     head.dispose();

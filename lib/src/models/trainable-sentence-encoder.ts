@@ -178,12 +178,19 @@ export class TrainableSentenceEncoder {
   lowerStates(batch: TokenBatch): tf.Tensor3D {
     return tf.tidy(() => {
       const [b, length] = batch.ids.shape;
+      return this.transformerLayer(this.inputStates(batch), this.layers[0], keyBias(batch.mask, b, length));
+    });
+  }
+
+  /** Each token's embedding (scaled by 2, as the graph does) plus its position's timing signal: `[batch, length, 512]`. */
+  private inputStates(batch: TokenBatch): tf.Tensor3D {
+    return tf.tidy(() => {
+      const [, length] = batch.ids.shape;
       const mask3 = batch.mask.expandDims(2); // [b, L, 1]
       const embedded = tf.gather(this.embeddings, tf.maximum(batch.ids, tf.scalar(0, 'int32'))).mul(mask3) as tf.Tensor3D;
       const positions = tf.range(0, length).reshape([length, 1]).matMul(this.timingScales); // [L, 128]
       const timing = tf.concat([tf.sin(positions), tf.cos(positions)], 1).expandDims(0).mul(mask3);
-      const x = embedded.mul(2).add(timing) as tf.Tensor3D;
-      return this.transformerLayer(x, this.layers[0], keyBias(batch.mask, b, length));
+      return embedded.mul(2).add(timing) as tf.Tensor3D;
     });
   }
 
@@ -210,14 +217,29 @@ export class TrainableSentenceEncoder {
    * layer only ever saw one sentence at a time.
    */
   applyUpperAcross(states: tf.Tensor3D, mask: tf.Tensor2D): tf.Tensor2D {
+    return this.pairsSideBySide(states, mask, [this.layers[1]]);
+  }
+
+  /**
+   * Both layers read the pairs side by side (a cross-encoder): like {@link applyUpperAcross}, with layer 0 too. The
+   * batch holds the first sentences of `n` pairs, then their second ones; each sentence keeps its own positions.
+   * Nothing can be cached: every token state depends on the other sentence.
+   */
+  applyAcross(batch: TokenBatch): tf.Tensor2D {
+    return tf.tidy(() => this.pairsSideBySide(this.inputStates(batch), batch.mask, this.layers));
+  }
+
+  /** Run `layers` over each pair's two sentences joined along the tokens, then pool each sentence on its own. */
+  private pairsSideBySide(states: tf.Tensor3D, mask: tf.Tensor2D, layers: TransformerLayerWeights[]): tf.Tensor2D {
     return tf.tidy(() => {
       const [rows, length] = mask.shape;
-      if (rows % 2 !== 0) throw new Error(`applyUpperAcross needs pairs: first sentences then second ones, got ${rows} rows`);
+      if (rows % 2 !== 0) throw new Error(`sentence pairs side by side need first sentences then second ones, got ${rows} rows`);
       const n = rows / 2;
       const [statesA, statesB] = tf.split(states, 2, 0);
       const [maskA, maskB] = tf.split(mask, 2, 0);
-      const joint = tf.concat([maskA, maskB], 1) as tf.Tensor2D; // [n, 2L]
-      const x = this.transformerLayer(tf.concat([statesA, statesB], 1) as tf.Tensor3D, this.layers[1], keyBias(joint, n, 2 * length));
+      const bias = keyBias(tf.concat([maskA, maskB], 1) as tf.Tensor2D, n, 2 * length); // [n, 2L]
+      let x = tf.concat([statesA, statesB], 1) as tf.Tensor3D;
+      for (const layer of layers) x = this.transformerLayer(x, layer, bias);
       const [xA, xB] = tf.split(x, 2, 1) as [tf.Tensor3D, tf.Tensor3D];
       return this.pooledOutput(tf.concat([xA, xB], 0) as tf.Tensor3D, mask);
     });

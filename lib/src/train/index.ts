@@ -35,6 +35,7 @@ export { type BatchEvaluation, type LabelledBatch, evaluateClassifierOnBatches }
 export {
   type LabelledSentencePair,
   type LexicalOption,
+  type Across,
   type LexicalScaling,
   type PairEpochRecord,
   type PairFeatureSet,

@@ -3,8 +3,8 @@
  * {@link TrainableSentenceEncoder}, a head reads the pair features [u, v, |u - v|, u * v] (optionally followed by
  * lexical overlap features), and one loss trains head and encoder together: the encoder with a small learning rate
  * (linear warm-up, then cosine decay), the head with its own. After each epoch the validation pairs are scored; the
- * weights of the best epoch are kept (early stopping with restore). With `across`, layer 1 reads the two sentences of
- * a pair side by side, so each sentence's tokens also attend to the other's. With `features: 'symmetric'` the head
+ * weights of the best epoch are kept (early stopping with restore). With `across`, layer 1 (or, with 'both layers',
+ * every layer) reads the two sentences of a pair side by side, so each sentence's tokens also attend to the other's. With `features: 'symmetric'` the head
  * reads [|u - v|, u * v, u . v] instead, which do not change when the two sentences swap places.
  *
  * Two savings that change no result: when the embeddings and Transformer layer 0 are frozen, their output is computed
@@ -98,6 +98,13 @@ function lexicalFor(pairs: readonly LabelledSentencePair[], lexical: LexicalOpti
   return lexicalFeatureTensor(pairs, lexical === true ? undefined : lexical);
 }
 
+/**
+ * How the encoder reads a pair: false, each sentence on its own (a siamese encoder); true, layer 1 reads both side by
+ * side (the lower states stay per sentence and can be cached); 'both layers', layers 0 and 1 read both side by side
+ * (a cross-encoder: every token state depends on both sentences, nothing is cached).
+ */
+export type Across = boolean | 'both layers';
+
 export interface PairFineTuningOptions {
   /** Most epochs (default 3). */
   epochs?: number;
@@ -122,8 +129,8 @@ export interface PairFineTuningOptions {
   features?: PairFeatureSet;
   /** Tokens kept per sentence (default 128, the graph's own limit). */
   maxTokens?: number;
-  /** Layer 1 reads both sentences of a pair side by side (see `applyUpperAcross`); default false. */
-  across?: boolean;
+  /** Whether layer 1 (true) or both layers ('both layers') read the two sentences of a pair side by side; default false. */
+  across?: Across;
   /** Shuffling seed (default `courseSeed()`). */
   seed?: number;
   /**
@@ -161,7 +168,7 @@ export function predictPairs(
   tokenizer: PieceEncoder,
   head: tf.LayersModel,
   pairs: readonly LabelledSentencePair[],
-  options: { lexical?: LexicalOption; features?: PairFeatureSet; batchSize?: number; maxTokens?: number; cache?: LowerStateCache; across?: boolean } = {},
+  options: { lexical?: LexicalOption; features?: PairFeatureSet; batchSize?: number; maxTokens?: number; cache?: LowerStateCache; across?: Across } = {},
 ): Float32Array {
   const batchSize = options.batchSize ?? 32;
   const out = new Float32Array(pairs.length);
@@ -217,7 +224,8 @@ export function fineTuneSentencePairs(
 
   const pieces = (text: string) => sentencePieces(tokenizer, text, options.maxTokens);
   if (options.cache && (!encoder.lowerFrozen || !options.cache.belongsTo(encoder))) throw new Error('the cache holds another encoder\'s states, or the lower part of this one trains');
-  const cache = options.cache ?? (encoder.lowerFrozen ? new LowerStateCache(encoder, tokenizer, options.maxTokens) : undefined);
+  if (options.cache && across === 'both layers') throw new Error("with across: 'both layers' no token state can be cached (each depends on the other sentence)");
+  const cache = options.cache ?? (encoder.lowerFrozen && across !== 'both layers' ? new LowerStateCache(encoder, tokenizer, options.maxTokens) : undefined);
   cache?.add([...train, ...validation].flatMap((p) => [p.sentence1, p.sentence2]));
   const pairLengths = train.map((p) => Math.max(pieces(p.sentence1).length, pieces(p.sentence2).length));
 
@@ -272,25 +280,30 @@ function pairProbabilities(
   tokenizer: PieceEncoder,
   head: tf.LayersModel,
   pairs: readonly LabelledSentencePair[],
-  options: { lexical?: LexicalOption; features?: PairFeatureSet; maxTokens?: number; cache?: LowerStateCache; across?: boolean; training: boolean },
+  options: { lexical?: LexicalOption; features?: PairFeatureSet; maxTokens?: number; cache?: LowerStateCache; across?: Across; training: boolean },
 ): tf.Tensor2D {
   // Both sentences of every pair in one encoder batch: one pass, then split.
   const texts = [...pairs.map((p) => p.sentence1), ...pairs.map((p) => p.sentence2)];
-  let states: tf.Tensor3D;
-  let mask: tf.Tensor2D;
-  if (options.cache) {
-    ({ states, mask } = options.cache.batch(texts));
+  const tokenBatch = () => encoder.tokenBatch(texts.map((t) => sentencePieces(tokenizer, t, options.maxTokens)), tokenizer.unknownId);
+  let embeddings: tf.Tensor2D;
+  if (options.across === 'both layers') {
+    const batch = tokenBatch();
+    embeddings = encoder.applyAcross(batch);
+    tf.dispose([batch.ids, batch.mask]);
   } else {
-    const batch = encoder.tokenBatch(
-      texts.map((t) => sentencePieces(tokenizer, t, options.maxTokens)),
-      tokenizer.unknownId,
-    );
-    states = encoder.lowerStates(batch);
-    mask = batch.mask;
-    batch.ids.dispose();
+    let states: tf.Tensor3D;
+    let mask: tf.Tensor2D;
+    if (options.cache) {
+      ({ states, mask } = options.cache.batch(texts));
+    } else {
+      const batch = tokenBatch();
+      states = encoder.lowerStates(batch);
+      mask = batch.mask;
+      batch.ids.dispose();
+    }
+    embeddings = options.across ? encoder.applyUpperAcross(states, mask) : encoder.applyUpper(states, mask);
+    tf.dispose([states, mask]);
   }
-  const embeddings = options.across ? encoder.applyUpperAcross(states, mask) : encoder.applyUpper(states, mask);
-  tf.dispose([states, mask]);
   const [u, v] = tf.split(embeddings, 2, 0) as [tf.Tensor2D, tf.Tensor2D];
   const features = sentencePairFeatures(u, v, lexicalFor(pairs, options.lexical), options.features);
   return head.apply(features, { training: options.training }) as tf.Tensor2D;
