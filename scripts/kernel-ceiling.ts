@@ -76,6 +76,7 @@ async function main(): Promise<void> {
     return;
   }
   const threads = values.threads ? values.threads.split(',').map((t) => positiveInteger('--threads', t.trim(), 1)) : upTo(os.availableParallelism());
+  const loadAtStart = os.loadavg();
   const peak = wasmSimdPeakGflops();
   console.log(`128-bit wasm SIMD peak (multiply + add, one thread, registers only): ${peak.toFixed(1)} GFLOPS`);
   const rows: Row[] = [];
@@ -92,17 +93,29 @@ async function main(): Promise<void> {
   } else {
     console.log('PyTorch: no python that imports torch (set TORCH_PYTHON); ours only');
   }
-  const best = (side: Row['side'], workload: string) => Math.max(0, ...rows.filter((r) => r.side === side && r.workload === workload).map((r) => r.gflops));
+  const bestRow = (side: Row['side'], workload: string) =>
+    rows.filter((r) => r.side === side && r.workload === workload).reduce<Row | undefined>((a, r) => (a === undefined || r.gflops > a.gflops ? r : a), undefined);
   const summary = WORKLOADS.map((w) => {
-    const [o, p] = [best('ours', w.name), best('pytorch', w.name)];
-    return { workload: w.name, gflops: w.flops / 1e9, oursBestGflops: o, pytorchBestGflops: p, ratioOursToPytorch: p > 0 ? o / p : null, ratioOursToWasmPeakPerThread: o / peak };
+    const [o, p] = [bestRow('ours', w.name), bestRow('pytorch', w.name)];
+    const pytorchOneThread = rows.find((r) => r.side === 'pytorch' && r.workload === w.name && r.threads === 1)?.gflops;
+    return {
+      workload: w.name,
+      gflops: w.flops / 1e9,
+      oursBestGflops: o?.gflops ?? null,
+      pytorchBestGflops: p?.gflops ?? null,
+      ratioOursToPytorch: o && p ? o.gflops / p.gflops : null,
+      // share of what wasm SIMD can compute on the threads ours used
+      ratioOursToWasmPeak: o ? o.gflops / (peak * o.threads) : null,
+      // the most ours could reach against PyTorch, thread for thread, if a kernel ran at the wasm SIMD peak
+      ratioWasmPeakToPytorchPerThread: pytorchOneThread ? peak / pytorchOneThread : null,
+    };
   });
-  console.log(['workload', ...threads.flatMap((t) => [`ours ${t}t`, `pytorch ${t}t`]), 'ours/pytorch (best)'].join(' | '));
+  console.log(['workload', ...threads.flatMap((t) => [`ours ${t}t`, `pytorch ${t}t`]), 'ours/pytorch (best)', 'wasm peak/pytorch 1t'].join(' | '));
   for (const s of summary) {
     const cell = (side: Row['side'], t: number) => rows.find((r) => r.side === side && r.workload === s.workload && r.threads === t)?.gflops.toFixed(1) ?? '-';
-    console.log([s.workload, ...threads.flatMap((t) => [cell('ours', t), cell('pytorch', t)]), s.ratioOursToPytorch?.toFixed(2) ?? '-'].join(' | '));
+    console.log([s.workload, ...threads.flatMap((t) => [cell('ours', t), cell('pytorch', t)]), s.ratioOursToPytorch?.toFixed(2) ?? '-', s.ratioWasmPeakToPytorchPerThread?.toFixed(2) ?? '-'].join(' | '));
   }
-  const report = { date: new Date().toISOString(), cpu: os.cpus()[0]?.model, cores: os.availableParallelism(), loadAverage: os.loadavg(), blas, wasmSimdPeakGflops: peak, ratioWasmPeakToPytorchProduct: peak / Math.max(...rows.filter((r) => r.side === 'pytorch' && r.workload === 'matmul' && r.threads === 1).map((r) => r.gflops)), rows, summary };
+  const report = { date: new Date().toISOString(), cpu: os.cpus()[0]?.model, cores: os.availableParallelism(), loadAverageAtStart: loadAtStart, loadAverageAtEnd: os.loadavg(), blas, wasmSimdPeakGflops: peak, rows, summary };
   console.log(`written ${writeBenchOutput('kernel-ceiling.json', report)}`);
   if (values.save) console.log(`saved ${writeBenchReference(`kernel-ceiling-${report.date.slice(0, 10)}.json`, report)}`);
 }
