@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { dataDir } from '@dl-course/lib/config';
-import { buildCifarCnn, buildTransferHead, buildTransformerClassifier, loadMobileNetSplit } from '@dl-course/lib/models';
+import { FoldedInference, buildCifarCnn, buildTransferHead, buildTransformerClassifier, loadMobileNetSplit } from '@dl-course/lib/models';
 
 /** Lesson 02's CIFAR-10 CNN with its defaults (three blocks of two conv-BN-ReLU layers; 288,746 parameters). */
 export function lessonCifarCnn(): tf.LayersModel {
@@ -36,7 +36,8 @@ export function missingFiles(model: string): string | undefined {
 /**
  * Notebook 04's fine-tuning as one model: image -> frozen MobileNet v1 0.25 up to block 12 (inference mode, no
  * trainable weights) -> block 13 (trained) -> a new softmax head over 10 classes. The notebook caches the frozen
- * part's output; the bench runs it every step (so does the PyTorch twin), as fine-tuning without a cache would.
+ * part's output; the bench runs it every step (so does the PyTorch twin), as fine-tuning without a cache would, with
+ * its batch norms folded into the convolutions and ReLU6 fused (`FoldedInference`; the twin folds them too).
  */
 export async function lessonMobileNetFineTune(): Promise<tf.LayersModel> {
   const { base, top } = await loadMobileNetSplit(mobileNetDir());
@@ -47,21 +48,23 @@ export async function lessonMobileNetFineTune(): Promise<tf.LayersModel> {
   return tf.model({ inputs: image, outputs: output, name: 'mobilenet_fine_tune' });
 }
 
-/** A frozen model run in inference mode (batch norm with its moving statistics, as when features are cached). */
+/** A frozen model run in inference mode (batch norm with its moving statistics, as when features are cached), folded. */
 class FrozenFeatures extends tf.layers.Layer {
   static className = 'BenchFrozenFeatures';
+  private readonly folded: FoldedInference;
   constructor(private readonly base: tf.LayersModel) {
     super({ name: `frozen_${base.name}`, trainable: false });
+    this.folded = FoldedInference.fromModel(base);
   }
   override computeOutputShape(): tf.Shape {
     return this.base.outputs[0].shape;
   }
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    const x = Array.isArray(inputs) ? inputs[0] : inputs;
-    return this.base.apply(x, { training: false }) as tf.Tensor;
+    return this.folded.apply(Array.isArray(inputs) ? inputs[0] : inputs);
   }
   override dispose() {
     const result = super.dispose();
+    this.folded.dispose();
     this.base.dispose();
     return result;
   }

@@ -145,6 +145,19 @@ def separable(channels_in, channels_out, stride):
 MOBILENET_BLOCKS = [(16, 1), (32, 2), (32, 1), (64, 2), (64, 1), (128, 2)] + [(128, 1)] * 5 + [(256, 2), (256, 1)]
 
 
+def fold_batch_norms(chain):
+    """Each Conv2d - BatchNorm2d pair of an inference-only chain folded into one Conv2d with a bias (PyTorch's own
+    fuse_conv_bn_eval), as the TF.js side folds its frozen base (FoldedInference): the same work on both sides."""
+    from torch.nn.utils.fusion import fuse_conv_bn_eval
+    modules, out = list(chain.eval()), []
+    for module in modules:
+        if isinstance(module, nn.BatchNorm2d) and out and isinstance(out[-1], nn.Conv2d):
+            out[-1] = fuse_conv_bn_eval(out[-1], module)
+        else:
+            out.append(nn.ReLU6(inplace=True) if isinstance(module, nn.ReLU6) else module)
+    return nn.Sequential(*out)
+
+
 class MobileNetFineTune(nn.Module):
     """MobileNet v1 0.25: frozen base (stem + blocks 1-12, inference mode, no gradients), block 13 and a softmax
     head (global average pooling, dense 10) trained: the notebook 04 fine-tuning. Random weights (speed only)."""
@@ -155,7 +168,7 @@ class MobileNetFineTune(nn.Module):
         for out_channels, stride in MOBILENET_BLOCKS[:-1]:
             layers += separable(channels, out_channels, stride)
             channels = out_channels
-        self.base = nn.Sequential(*layers).requires_grad_(False)
+        self.base = fold_batch_norms(nn.Sequential(*layers)).requires_grad_(False)
         self.top = nn.Sequential(*separable(channels, MOBILENET_BLOCKS[-1][0], MOBILENET_BLOCKS[-1][1]))
         self.head = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(MOBILENET_BLOCKS[-1][0], classes))
 

@@ -87,4 +87,5 @@ export {
   TrainableSentenceEncoder,
 } from './trainable-sentence-encoder';
 export { LEXICAL_PAIR_FEATURE_NAMES, lexicalPairFeatures, lexicalTokens } from './lexical-pair-features';
+export { FoldedInference } from './folded-inference';
 export { type ImageFeatureOptions, imageFeatures, resizedImageBatch } from './image-features';
