@@ -4,8 +4,9 @@
  * lexical overlap features), and one loss trains head and encoder together: the encoder with a small learning rate
  * (linear warm-up, then cosine decay), the head with its own. After each epoch the validation pairs are scored; the
  * weights of the best epoch are kept (early stopping with restore). With `across`, layer 1 (or, with 'both layers',
- * every layer) reads the two sentences of a pair side by side, so each sentence's tokens also attend to the other's. With `features: 'symmetric'` the head
- * reads [|u - v|, u * v, u . v] instead, which do not change when the two sentences swap places.
+ * every layer) reads the two sentences of a pair side by side, so each sentence's tokens also attend to the other's.
+ * With `features: 'symmetric'` the head reads [|u - v|, u * v, u . v] instead, which do not change when the two
+ * sentences swap places.
  *
  * Two savings that change no result: when the embeddings and Transformer layer 0 are frozen, their output is computed
  * once per sentence and cached (an epoch then runs only layer 1 and the output layer); and each epoch's batches are
