@@ -93,11 +93,12 @@ async function main(): Promise<void> {
   } else {
     console.log('PyTorch: no python that imports torch (set TORCH_PYTHON); ours only');
   }
+  const rowAt = (side: Row['side'], workload: string, t: number) => rows.find((r) => r.side === side && r.workload === workload && r.threads === t);
   const bestRow = (side: Row['side'], workload: string) =>
     rows.filter((r) => r.side === side && r.workload === workload).reduce<Row | undefined>((a, r) => (a === undefined || r.gflops > a.gflops ? r : a), undefined);
   const summary = WORKLOADS.map((w) => {
     const [o, p] = [bestRow('ours', w.name), bestRow('pytorch', w.name)];
-    const pytorchOneThread = rows.find((r) => r.side === 'pytorch' && r.workload === w.name && r.threads === 1)?.gflops;
+    const pytorchOneThread = rowAt('pytorch', w.name, 1)?.gflops;
     return {
       workload: w.name,
       gflops: w.flops / 1e9,
@@ -112,7 +113,7 @@ async function main(): Promise<void> {
   });
   console.log(['workload', ...threads.flatMap((t) => [`ours ${t}t`, `pytorch ${t}t`]), 'ours/pytorch (best)', 'wasm peak/pytorch 1t'].join(' | '));
   for (const s of summary) {
-    const cell = (side: Row['side'], t: number) => rows.find((r) => r.side === side && r.workload === s.workload && r.threads === t)?.gflops.toFixed(1) ?? '-';
+    const cell = (side: Row['side'], t: number) => rowAt(side, s.workload, t)?.gflops.toFixed(1) ?? '-';
     console.log([s.workload, ...threads.flatMap((t) => [cell('ours', t), cell('pytorch', t)]), s.ratioOursToPytorch?.toFixed(2) ?? '-', s.ratioWasmPeakToPytorchPerThread?.toFixed(2) ?? '-'].join(' | '));
   }
   const report = { date: new Date().toISOString(), cpu: os.cpus()[0]?.model, cores: os.availableParallelism(), loadAverageAtStart: loadAtStart, loadAverageAtEnd: os.loadavg(), blas, wasmSimdPeakGflops: peak, rows, summary };

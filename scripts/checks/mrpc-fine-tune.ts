@@ -27,6 +27,7 @@ import {
   fitModel,
   lexicalFeatureTensor,
   lexicalScaling,
+  lowerStatesCacheable,
   pairHeadInputSize,
   predictPairs,
   scorePairProbabilities,
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
   const [xTrain, xVal] = [pairFeatures(mrpc.train), pairFeatures(mrpc.validation)];
   const labels = (pairs: MrpcPair[]) => tf.tensor1d(pairs.map((p) => p.label), 'int32');
   const trainable = encoder.setTrainableParts(parts);
-  const cache = encoder.lowerFrozen && across !== 'both layers' ? new LowerStateCache(encoder, tokenizer) : undefined;
+  const cache = lowerStatesCacheable(encoder, across) ? new LowerStateCache(encoder, tokenizer) : undefined;
   cache?.add([...mrpc.train, ...mrpc.validation, ...mrpc.test].flatMap((p) => [p.sentence1, p.sentence2]));
   const predictOptions = { lexical, features, across, cache };
   const validationRuns: Float32Array[] = [];

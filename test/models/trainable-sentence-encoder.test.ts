@@ -24,6 +24,7 @@ import {
   lengthBucketedBatches,
   lexicalFeatureTensor,
   lexicalScaling,
+  lowerStatesCacheable,
   pairHeadInputSize,
   predictPairs,
   scorePairProbabilities,
@@ -220,6 +221,8 @@ describe('train: sentence-pair fine-tuning', () => {
     const encoder = new TrainableSentenceEncoder(graph);
     encoder.setTrainableParts(['layer1', 'output']);
     assert.ok(encoder.lowerFrozen);
+    assert.ok(lowerStatesCacheable(encoder) && lowerStatesCacheable(encoder, true), 'frozen lower part: cacheable, with or without layer 1 reading pairs');
+    assert.ok(!lowerStatesCacheable(encoder, 'both layers'), 'a cross-encoder has no per-sentence lower states');
     const texts = ['The cat sat on the mat.', 'Stocks fell.', '', 'A much longer sentence about the cat that sat on the mat all day.'];
     const cache = new LowerStateCache(encoder, graph.tokenizer);
     cache.add([...texts, texts[0]]);
@@ -232,6 +235,7 @@ describe('train: sentence-pair fine-tuning', () => {
     assert.throws(() => cache.batch(['never seen']), /not in the cache/);
     encoder.setTrainableParts(['layer0', 'layer1']);
     assert.ok(!encoder.lowerFrozen);
+    assert.ok(!lowerStatesCacheable(encoder));
     encoder.dispose();
     const lengths = Array.from({ length: 70 }, (_, i) => (i * 37) % 23);
     const batches = lengthBucketedBatches(lengths, 4, new Rng(5));

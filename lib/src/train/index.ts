@@ -47,6 +47,7 @@ export {
   lengthBucketedBatches,
   lexicalFeatureTensor,
   lexicalScaling,
+  lowerStatesCacheable,
   pairHeadInputSize,
   predictPairs,
   scorePairProbabilities,

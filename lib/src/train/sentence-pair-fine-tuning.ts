@@ -106,6 +106,11 @@ function lexicalFor(pairs: readonly LabelledSentencePair[], lexical: LexicalOpti
  */
 export type Across = boolean | 'both layers';
 
+/** Whether the token states after layer 0 can be computed once per sentence and kept: that part is frozen and reads one sentence at a time. */
+export function lowerStatesCacheable(encoder: TrainableSentenceEncoder, across: Across = false): boolean {
+  return encoder.lowerFrozen && across !== 'both layers';
+}
+
 export interface PairFineTuningOptions {
   /** Most epochs (default 3). */
   epochs?: number;
@@ -226,7 +231,7 @@ export function fineTuneSentencePairs(
   const pieces = (text: string) => sentencePieces(tokenizer, text, options.maxTokens);
   if (options.cache && (!encoder.lowerFrozen || !options.cache.belongsTo(encoder))) throw new Error('the cache holds another encoder\'s states, or the lower part of this one trains');
   if (options.cache && across === 'both layers') throw new Error("with across: 'both layers' no token state can be cached (each depends on the other sentence)");
-  const cache = options.cache ?? (encoder.lowerFrozen && across !== 'both layers' ? new LowerStateCache(encoder, tokenizer, options.maxTokens) : undefined);
+  const cache = options.cache ?? (lowerStatesCacheable(encoder, across) ? new LowerStateCache(encoder, tokenizer, options.maxTokens) : undefined);
   cache?.add([...train, ...validation].flatMap((p) => [p.sentence1, p.sentence2]));
   const pairLengths = train.map((p) => Math.max(pieces(p.sentence1).length, pieces(p.sentence2).length));
 
